@@ -1,0 +1,3 @@
+//! article-enricher: a Kafka worker that enriches news articles with named
+//! entities and attributed quotations.
+pub mod extract;
