@@ -1,0 +1,65 @@
+//! Quotation detection and speaker attribution (issue 4).
+//!
+//! Stages, each in its own file:
+//! 1. `marks` / `spans`: find the double quotation marks of each paragraph
+//!    and pair them into quotes, including quotes running over paragraphs;
+//! 2. `attribution` (with `cues`, `speaker`, `tokens`): read the speaker
+//!    and cue from the quote's own sentence;
+//! 3. `continuation`: quotes with no cue of their own inherit the speaker of
+//!    the quote they continue;
+//! 4. `kinds`: direct or partial, and scare quotes;
+//! 5. `linking`: the speaker's entity, pronouns resolved to people.
+//!
+//! Everything is a bounded amount of work per quote on top of one pass over
+//! the text, and never slices except at offsets taken from `char_indices`.
+
+mod attribution;
+mod continuation;
+mod cues;
+mod kinds;
+mod linking;
+mod marks;
+mod spans;
+mod speaker;
+mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+use super::{EntityGroup, FoundQuote, QuoteKind};
+use attribution::Attribution;
+
+/// Whether scare quotes (one or two quoted words nobody is said to have
+/// said) are reported, with no speaker. They are not reported: they are
+/// mostly emphasis or names of things, not quotations.
+const REPORT_SCARE_QUOTES: bool = false;
+
+pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuote> {
+    let quotes = spans::find_quote_spans(text);
+    let mut kinds = Vec::with_capacity(quotes.len());
+    let mut found: Vec<Option<Attribution>> = Vec::with_capacity(quotes.len());
+    for i in 0..quotes.len() {
+        let ctx = attribution::context(text, &quotes, i);
+        let content = text.get(quotes[i].content.start..quotes[i].content.end).unwrap_or("");
+        let ends_clause = content.ends_with([',', '.', '?', '!', '—', '-', '…']);
+        found.push(attribution::attribute(&ctx, ends_clause));
+        kinds.push(kinds::kind_of(&ctx));
+    }
+    continuation::inherit_speakers(&quotes, &kinds, &mut found);
+    quotes
+        .iter()
+        .zip(kinds)
+        .zip(found)
+        .filter(|((q, kind), who)| {
+            let words = text.get(q.content.start..q.content.end).unwrap_or("");
+            let scare = who.is_none() && *kind == QuoteKind::Partial && kinds::is_scare_quote(words);
+            REPORT_SCARE_QUOTES || !scare
+        })
+        .map(|((q, kind), who)| FoundQuote {
+            kind,
+            content: q.content,
+            speaker: who.map(|a| (a.speaker, linking::link(text, a.speaker, a.is_pronoun, entities))),
+            cue: who.and_then(|a| a.cue),
+        })
+        .collect()
+}

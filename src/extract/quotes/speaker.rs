@@ -1,0 +1,211 @@
+//! Speaker phrases: the name, pronoun or description next to a cue.
+//!
+//! This works on capitalisation and small word lists only, so it finds
+//! speakers whether or not the entity recogniser found anything.
+
+use super::tokens::Token;
+
+/// Token index range `[start, end)` of a speaker phrase.
+pub(super) type Phrase = (usize, usize);
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "you", "it"];
+
+/// Words that open a description ("a spokesman for the ministry").
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "one", "another", "some", "several", "many", "his", "her", "their", "its", "our", "two",
+    "three", "four", "most", "other", "both", "this", "that", "these", "those", "each", "every", "few", "no",
+];
+
+/// Words that may sit between a speaker and the cue ("he also said").
+const BETWEEN: &[&str] = &[
+    "also", "later", "then", "has", "had", "have", "would", "will", "previously", "recently", "once", "again",
+    "repeatedly", "reportedly", "publicly", "privately", "simply", "just", "even", "often", "still", "flatly",
+    "quickly", "frequently", "famously", "further", "was", "is", "were", "are", "has", "did", "does", "do", "may",
+    "might", "could", "should", "can", "once", "now", "first", "last", "already", "never", "always", "subsequently",
+    "explicitly", "openly", "angrily", "bluntly", "directly", "ultimately", "initially", "finally", "eventually",
+];
+
+/// Capitalised words that start sentences but never names.
+const NOT_NAMES: &[&str] = &[
+    "The", "A", "An", "In", "On", "At", "But", "And", "As", "When", "After", "Before", "If", "Meanwhile", "However",
+    "Still", "Yet", "So", "Then", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "His",
+    "Her", "Their", "While", "Although", "Though", "Because", "Asked", "Speaking", "For", "With", "From", "By",
+    "Instead", "Now", "Later", "Earlier", "Also", "Or", "Even", "Just", "Last", "Since", "Until", "Like", "Both",
+];
+
+/// Name particles allowed inside a capitalised name ("Charles de Gaulle").
+const PARTICLES: &[&str] = &["de", "da", "del", "van", "von", "der", "bin", "al", "la", "le", "di", "of"];
+
+/// Words that never end a speaker description.
+const FUNCTION_WORDS: &[&str] = &[
+    "and", "or", "but", "that", "which", "to", "of", "for", "in", "on", "at", "with", "by", "as", "not", "who",
+    "what", "when", "where", "than", "so", "if", "because", "while", "about", "from", "into", "over", "after",
+    "been", "be", "being", "there", "here", "how", "why", "him", "them", "me", "us", "whom", "whose",
+];
+
+/// Days and other time words skipped after an inverted cue ("said Tuesday").
+const TIME_WORDS: &[&str] = &[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "tonight",
+    "recently", "earlier", "later", "then", "afterward", "afterwards", "previously", "last", "this", "week", "night",
+    "morning", "evening", "on", "also", "once", "again",
+];
+
+fn lower_in(token: &Token<'_>, list: &[&str]) -> bool {
+    token.is_word && list.iter().any(|w| token.text.eq_ignore_ascii_case(w))
+}
+
+pub(super) fn is_pronoun(token: &Token<'_>) -> bool {
+    lower_in(token, PRONOUNS)
+}
+
+/// A `.` that belongs to the previous word (an initial or "Mr.").
+fn is_abbreviation_dot(tokens: &[Token<'_>], i: usize) -> bool {
+    tokens[i].is_punct('.') && i > 0 && tokens[i - 1].is_capitalised() && tokens[i - 1].text.len() <= 4
+}
+
+/// Part of a capitalised name, looking at `tokens[i]`.
+fn in_name(tokens: &[Token<'_>], i: usize) -> bool {
+    let t = &tokens[i];
+    (t.is_capitalised() && !NOT_NAMES.contains(&t.text))
+        || is_abbreviation_dot(tokens, i)
+        || (t.is_word && PARTICLES.contains(&t.text))
+}
+
+/// The speaker phrase that ends right before `tokens[cue]` and starts at or
+/// after `lower`: "Lavrov", "he", "a spokesman for the ministry",
+/// "Mike DuHaime, a Republican strategist," (the name is returned).
+pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> Option<Phrase> {
+    let mut end = cue;
+    while end > lower && lower_in(&tokens[end - 1], BETWEEN) {
+        end -= 1;
+    }
+    if end > lower && tokens[end - 1].is_punct(',') {
+        return appositive_subject(tokens, end - 1, lower);
+    }
+    if end > lower && lower_in(&tokens[end - 1], &["who"]) {
+        let stop = if end >= 2 && tokens[end - 2].is_punct(',') { end - 2 } else { end - 1 };
+        return phrase_ending_at(tokens, stop, lower);
+    }
+    phrase_ending_at(tokens, end, lower)
+}
+
+/// "Name, description," before a cue: the name, or else the description.
+fn appositive_subject(tokens: &[Token<'_>], comma: usize, lower: usize) -> Option<Phrase> {
+    let limit = comma.saturating_sub(20).max(lower);
+    let opening = (limit..comma).rev().find(|&j| tokens[j].is_punct(','))?;
+    phrase_ending_at(tokens, opening, lower).or_else(|| phrase_ending_at(tokens, comma, opening + 1))
+}
+
+/// The name, pronoun or description whose last token is `tokens[end - 1]`.
+pub(super) fn phrase_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Option<Phrase> {
+    if end <= lower {
+        return None;
+    }
+    let last = end - 1;
+    if is_pronoun(&tokens[last]) {
+        return Some((last, end));
+    }
+    if in_name(tokens, last) && !tokens[last].is_punct('.') {
+        let mut start = last;
+        while start > lower && in_name(tokens, start - 1) {
+            start -= 1;
+        }
+        while start < last && !tokens[start].is_capitalised() {
+            start += 1; // a name does not start with a particle
+        }
+        return Some((start, end));
+    }
+    description_ending_at(tokens, end, lower)
+}
+
+/// "a spokesman for the ministry", "Trump's campaign manager": lower-case
+/// words back to a determiner (inclusive), at most eight words.
+fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Option<Phrase> {
+    let last = end - 1;
+    let tail = &tokens[last];
+    if !tail.is_word || [DETERMINERS, BETWEEN, FUNCTION_WORDS].iter().any(|list| lower_in(tail, list)) {
+        return None;
+    }
+    let mut start = last;
+    while start > lower && last - start < 8 {
+        let prev = &tokens[start - 1];
+        if !prev.is_word {
+            break;
+        }
+        start -= 1;
+        // "a spokesman for the ministry": go on past "for the" to "a".
+        let chained = start > lower && lower_in(&tokens[start - 1], &["for", "of", "at", "with", "from", "to"]);
+        if lower_in(prev, DETERMINERS) && !chained {
+            return Some((start, end));
+        }
+    }
+    // No determiner: a bare plural or title ("officials", "Democrats").
+    (last - start < 8 && tokens[start].is_word).then_some((last, end))
+}
+
+/// The speaker phrase starting at `tokens[start]` (after an inverted cue:
+/// "said Lavrov", "said a spokesman for the ministry", "according to him").
+pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Option<Phrase> {
+    while start < tokens.len() && lower_in(&tokens[start], TIME_WORDS) {
+        start += 1;
+    }
+    let first = tokens.get(start)?;
+    if is_pronoun(first) || lower_in(first, &["him", "her", "them", "us", "me"]) {
+        return Some((start, start + 1));
+    }
+    if in_name(tokens, start) {
+        let mut end = start + 1;
+        while end < tokens.len() && in_name(tokens, end) {
+            end += 1;
+        }
+        return Some((start, end));
+    }
+    if lower_in(first, DETERMINERS) {
+        let mut end = start + 1;
+        while end < tokens.len() && tokens[end].is_word && end - start < 10 {
+            end += 1;
+        }
+        return (end > start + 1).then_some((start, end));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::quotes::tokens::tokenize;
+    use crate::extract::ByteSpan;
+
+    fn text_of(text: &str, tokens: &[Token<'_>], p: Option<Phrase>) -> Option<String> {
+        p.map(|(s, e)| text[tokens[s].span.start..tokens[e - 1].span.end].to_owned())
+    }
+
+    fn before(text: &str) -> Option<String> {
+        let tokens = tokenize(text, ByteSpan { start: 0, end: text.len() });
+        let cue = tokens.iter().position(|t| t.text == "said").unwrap();
+        text_of(text, &tokens, subject_before(&tokens, cue, 0))
+    }
+
+    fn after(text: &str) -> Option<String> {
+        let tokens = tokenize(text, ByteSpan { start: 0, end: text.len() });
+        text_of(text, &tokens, phrase_starting_at(&tokens, 0))
+    }
+
+    #[test]
+    fn subjects_before_a_cue() {
+        assert_eq!(before("Sergey Lavrov said").as_deref(), Some("Sergey Lavrov"));
+        assert_eq!(before("he also said").as_deref(), Some("he"));
+        assert_eq!(before("Mr. Garin said").as_deref(), Some("Mr. Garin"));
+        assert_eq!(before("a spokesman for the ministry said").as_deref(), Some("a spokesman for the ministry"));
+        assert_eq!(before("Mike DuHaime, a Republican strategist, said").as_deref(), Some("Mike DuHaime"));
+        assert_eq!(before("In a speech, Trump said").as_deref(), Some("Trump"));
+        assert_eq!(before("and said"), None);
+    }
+
+    #[test]
+    fn phrases_after_an_inverted_cue() {
+        assert_eq!(after("Lavrov.").as_deref(), Some("Lavrov"));
+        assert_eq!(after("Tuesday Geoff Garin, a pollster").as_deref(), Some("Geoff Garin"));
+        assert_eq!(after("a spokesman for the ministry.").as_deref(), Some("a spokesman for the ministry"));
+    }
+}
