@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::extract::{analyze, Document};
+use crate::extract::{analyze, Document, QuoteKind};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalQuotesArgs {
@@ -39,6 +39,7 @@ struct Article {
 
 /// A predicted quote in code point offsets.
 struct Predicted {
+    kind: &'static str,
     content: (usize, usize),
     speaker: Option<(usize, usize)>,
 }
@@ -62,6 +63,10 @@ fn predict(text: &str) -> Vec<Predicted> {
         .quotes
         .iter()
         .map(|q| Predicted {
+            kind: match q.kind {
+                QuoteKind::Direct => "direct",
+                QuoteKind::Partial => "partial",
+            },
             content: (q.span.start, q.span.end),
             speaker: q.speaker.as_ref().map(|s| (s.span.start, s.span.end)),
         })
@@ -75,7 +80,7 @@ fn write_predictions(path: &Path, articles: &[Article], predictions: &[Vec<Predi
             .iter()
             .map(|p| {
                 let speaker = p.speaker.map(|(start, end)| serde_json::json!({"start": start, "end": end}));
-                serde_json::json!({"kind": "direct", "start": p.content.0, "end": p.content.1, "speaker": speaker})
+                serde_json::json!({"kind": p.kind, "start": p.content.0, "end": p.content.1, "speaker": speaker})
             })
             .collect();
         out.push_str(&serde_json::json!({"id": article.stem, "quotes": quotes}).to_string());
@@ -332,8 +337,8 @@ mod tests {
         let gold = vec![Gold { content: vec![(12, 28)], source: vec![(0, 6)], pure_direct: true }];
         let article = Article { stem: "a".into(), text, gold };
         let preds = vec![
-            Predicted { content: (13, 26), speaker: Some((0, 6)) },
-            Predicted { content: (29, 42), speaker: None },
+            Predicted { kind: "direct", content: (13, 26), speaker: Some((0, 6)) },
+            Predicted { kind: "partial", content: (29, 42), speaker: None },
         ];
         let scores: BTreeMap<_, _> = score(&[article], &[preds]).into_iter().collect();
         assert_eq!(scores["quote_precision"], 50.0);

@@ -9,9 +9,9 @@
 //! Quotes left without a speaker here may inherit one later (see
 //! `continuation`).
 
-use super::cues::{is_cue_verb, phrase_cue_len};
+use super::cues::{is_cue_verb, is_cue_verb_after_subject, phrase_cue_len};
 use super::spans::QuoteSpan;
-use super::speaker::{is_pronoun, phrase_starting_at, subject_before, Phrase};
+use super::speaker::{is_pronoun, phrase_ending_at, phrase_starting_at, sentence_subject, subject_before, Phrase};
 use super::tokens::{ends_sentence, tokenize, Token};
 use crate::extract::ByteSpan;
 
@@ -29,6 +29,14 @@ pub(super) struct Context<'a> {
     pub before: Vec<Token<'a>>,
     /// From the closing mark to the sentence end (or the next quote).
     pub after: Vec<Token<'a>>,
+    /// `after` runs up to the next quote's opening mark: it may be that
+    /// quote's attribution (`"..." He added, "..."`).
+    pub after_reaches_next_quote: bool,
+    /// `before` runs back to the previous quote: both are in one sentence.
+    pub before_reaches_prev_quote: bool,
+    /// The sentence before the quote's own, when the quote starts a
+    /// sentence after it in the same paragraph (and no quote is between).
+    pub previous_sentence: Vec<Token<'a>>,
 }
 
 /// Most tokens looked at on either side: keeps the work per quote bounded.
@@ -43,8 +51,14 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
         .map_or(q.para.start, |p| p.close.map_or(p.content.end, |c| c.end));
     let next_start = quotes.get(i + 1).filter(|n| n.para == q.para).map_or(q.para.end, |n| n.open.start);
     let mut before = tokenize(text, ByteSpan { start: prev_end.max(q.para.start), end: q.open.start });
-    if let Some(cut) = (0..before.len()).rev().find(|&k| ends_sentence(&before, k)) {
-        before.drain(..=cut);
+    let cut = (0..before.len()).rev().find(|&k| ends_sentence(&before, k) || before[k].is_punct(';'));
+    let before_reaches_prev_quote = cut.is_none() && prev_end > q.para.start;
+    let mut previous_sentence = Vec::new();
+    if let Some(cut) = cut {
+        previous_sentence = before.drain(..=cut).collect();
+        previous_sentence.pop();
+        let start = (0..previous_sentence.len()).rev().find(|&k| ends_sentence(&previous_sentence, k));
+        previous_sentence.drain(..start.map_or(0, |s| s + 1));
     }
     if before.len() > WINDOW_TOKENS {
         before.drain(..before.len() - WINDOW_TOKENS);
@@ -53,18 +67,24 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
         Some(close) if close.end <= next_start => tokenize(text, ByteSpan { start: close.end, end: next_start }),
         _ => Vec::new(),
     };
+    let mut after_reaches_next_quote = next_start < q.para.end && after.len() <= WINDOW_TOKENS;
     after.truncate(WINDOW_TOKENS);
     if let Some(cut) = (0..after.len()).find(|&k| ends_sentence(&after, k)) {
         after.truncate(cut);
+        after_reaches_next_quote = false;
     }
-    Context { before, after }
+    Context { before, after, after_reaches_next_quote, before_reaches_prev_quote, previous_sentence }
 }
 
-/// Finds the speaker of a quote from its context; `content_ends_clause` is
-/// whether the quoted words end in punctuation (`"...,"`), which licenses
-/// reading a speaker after the quote.
-pub(super) fn attribute(ctx: &Context<'_>, content_ends_clause: bool) -> Option<Attribution> {
-    after_quote(&ctx.after, content_ends_clause).or_else(|| before_quote(&ctx.before))
+/// Finds the speaker of a quote from its context. `may_precede_speaker`:
+/// the quote ends a clause (`"...,"`) or starts its sentence, so a speaker
+/// right after it is its speaker.
+/// `ends_sentence`: the quoted words end with a full stop, so what follows
+/// is more likely a new sentence than the quote's attribution.
+pub(super) fn attribute(ctx: &Context<'_>, may_precede_speaker: bool, ends_sentence: bool) -> Option<Attribution> {
+    let after_is_next_quotes = ends_sentence && ctx.after_reaches_next_quote;
+    let after = if may_precede_speaker && !after_is_next_quotes { after_quote(&ctx.after, ends_sentence) } else { None };
+    after.or_else(|| before_quote(&ctx.before)).or_else(|| inverted_later(&ctx.after))
 }
 
 fn span_of(tokens: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
@@ -79,31 +99,61 @@ fn attribution(tokens: &[Token<'_>], phrase: Phrase, cue: Option<Phrase>) -> Att
     }
 }
 
-/// `"...," Lavrov said` / `"...," said Lavrov` / `"...," according to X`.
-fn after_quote(tokens: &[Token<'_>], content_ends_clause: bool) -> Option<Attribution> {
-    let lead = tokens.iter().take_while(|t| !t.is_word).count();
-    if !(content_ends_clause || (lead > 0 && tokens[0].text != ")")) {
-        return None;
-    }
+fn is_cue_at(tokens: &[Token<'_>], k: usize) -> bool {
+    tokens[k].is_word && is_cue_verb(&tokens[k].lower())
+}
+
+/// `"...," Lavrov said` / `"...," said Lavrov` / `"...," according to X` /
+/// `"...," CIA spokesman Ryan Trapani said`.
+fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attribution> {
+    let lead = tokens.iter().take_while(|t| !t.is_word && t.text != ")").count();
     let first = tokens.get(lead)?;
     if let Some(len) = phrase_cue_len(tokens, lead).filter(|_| first.text.eq_ignore_ascii_case("according")) {
         let phrase = phrase_starting_at(tokens, lead + len)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + len))));
     }
-    if is_cue_verb(&first.lower()) {
+    if is_cue_verb_after_subject(&first.lower()) {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + 1))));
     }
-    let cue = (lead + 1..tokens.len().min(lead + 16)).find(|&k| tokens[k].is_word && is_cue_verb(&tokens[k].lower()))?;
+    let cue = (lead + 1..tokens.len().min(lead + 16))
+        .find(|&k| tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))?;
     let phrase = subject_before(tokens, cue, lead)?;
-    // The speaker must follow the quote directly, not be some later subject.
-    (phrase.0 == lead).then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+    // The speaker must follow the quote directly ("former candidate Herman
+    // Cain" counts as direct), not be the subject of some later clause.
+    let premodifiers = &tokens[lead..phrase.0];
+    let direct = premodifiers.len() <= 6 && premodifiers.iter().all(|t| t.is_word && !is_cue_verb(&t.lower()));
+    // `"...done." She said she admires him`: a new sentence reporting more.
+    let new_report = quote_ends_sentence && tokens.get(cue + 1).is_some_and(starts_clause);
+    (direct && !new_report).then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+}
+
+/// A word that starts a reported clause after a cue: "that", a pronoun, a
+/// name, a determiner.
+fn starts_clause(token: &Token<'_>) -> bool {
+    const OPENERS: &[&str] = &["that", "a", "an", "the", "his", "her", "their", "it", "this", "there"];
+    token.is_word && (is_pronoun(token) || token.is_capitalised() || OPENERS.contains(&token.lower().as_str()))
+}
+
+/// `"..." if she loses, said David Wasserman`: an inverted cue later in the
+/// sentence, after a comma.
+fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
+    (1..tokens.len()).find_map(|k| {
+        if !(tokens[k - 1].is_punct(',') && is_cue_at(tokens, k)) {
+            return None;
+        }
+        let phrase = phrase_starting_at(tokens, k + 1)?;
+        Some(attribution(tokens, phrase, Some((k, k + 1))))
+    })
 }
 
 /// `Lavrov said: "..."`, `Lavrov called him a "charlatan"`,
 /// `According to Lavrov, "..."`, `Lavrov: "..."`.
 fn before_quote(tokens: &[Token<'_>]) -> Option<Attribution> {
-    for k in (0..tokens.len()).rev() {
+    // The sentence's first cue is the reporting verb; later ones are
+    // usually inside what is reported ("Trump said Fox executives were
+    // calling "every 15 minutes"").
+    for k in 0..tokens.len() {
         if !tokens[k].is_word {
             continue;
         }
@@ -111,22 +161,41 @@ fn before_quote(tokens: &[Token<'_>]) -> Option<Attribution> {
             let phrase = phrase_starting_at(tokens, k + len)?;
             return Some(attribution(tokens, phrase, Some((k, k + len))));
         }
-        if is_cue_verb(&tokens[k].lower()) {
-            if let Some(phrase) = subject_before(tokens, k, 0) {
-                return Some(attribution(tokens, phrase, Some((k, k + 1))));
-            }
-            // "... and said", "..., adding": the subject of an earlier cue.
-            return first_subject(tokens, k);
+        if is_cue_at(tokens, k) || verb_before_colon(tokens, k) {
+            // "But, said Solovey, "..."": an inverted cue before the quote.
+            let phrase = subject_of_cue(tokens, k).or_else(|| phrase_starting_at(tokens, k + 1))?;
+            return Some(attribution(tokens, phrase, Some((k, k + 1))));
         }
     }
     colon_speaker(tokens)
 }
 
-/// The subject of the first cue before `limit` in the sentence.
-fn first_subject(tokens: &[Token<'_>], limit: usize) -> Option<Attribution> {
-    let cue = (0..limit).find(|&k| tokens[k].is_word && is_cue_verb(&tokens[k].lower()))?;
-    let phrase = subject_before(tokens, cue, 0)?;
-    Some(attribution(tokens, phrase, Some((cue, cue + 1))))
+/// "retorted:" -- an unlisted past-tense verb introducing a quote.
+fn verb_before_colon(tokens: &[Token<'_>], k: usize) -> bool {
+    k + 2 == tokens.len() && tokens[k + 1].is_punct(':') && !tokens[k].is_capitalised() && tokens[k].text.ends_with("ed")
+}
+
+/// Who does the cue `tokens[cue]`: its own subject, or for "..., adding"
+/// and "... and said" the subject of the sentence.
+fn subject_of_cue(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
+    let participle = tokens[cue].text.ends_with("ing") && cue > 0 && tokens[cue - 1].is_punct(',');
+    if participle {
+        return sentence_subject(tokens, cue);
+    }
+    if let Some(phrase) = subject_before(tokens, cue, 0) {
+        return Some(phrase);
+    }
+    // "Mr. Trump was prompted to say": back over a few verbs to the subject.
+    let mut end = cue;
+    let verb_like = |t: &Token<'_>| t.is_word && !t.is_capitalised() && !["and", "but", "or"].contains(&t.text);
+    while end > 0 && cue - end < 4 && verb_like(&tokens[end - 1]) {
+        end -= 1;
+        let prev = end.checked_sub(1).map(|p| &tokens[p]);
+        if prev.is_some_and(|p| is_pronoun(p) || p.is_capitalised()) {
+            return phrase_ending_at(tokens, end, 0);
+        }
+    }
+    sentence_subject(tokens, cue)
 }
 
 /// `Rep. Trey Gowdy (R-S.C.): "..."` -- a short label ending in a colon.
@@ -139,8 +208,17 @@ fn colon_speaker(tokens: &[Token<'_>]) -> Option<Attribution> {
     if body[end - 1].is_punct(')') {
         end = body.iter().position(|t| t.is_punct('('))?;
     }
-    let phrase = super::speaker::phrase_ending_at(body, end, 0)?;
-    (phrase.0 == 0 || !body[0].is_word).then(|| attribution(body, phrase, None))
+    let phrase = phrase_ending_at(body, end, 0)?;
+    Some(attribution(body, phrase, None))
+}
+
+/// `Clinton touted her record. "We need ..."`: a quote that starts a
+/// sentence with no cue of its own, after a sentence about someone, is
+/// taken to be theirs.
+pub(super) fn previous_sentence_subject(ctx: &Context<'_>) -> Option<Attribution> {
+    let tokens = &ctx.previous_sentence;
+    let phrase = sentence_subject(tokens, tokens.len())?;
+    Some(attribution(tokens, phrase, None))
 }
 
 #[cfg(test)]
@@ -154,8 +232,7 @@ mod tests {
         (0..quotes.len())
             .map(|i| {
                 let ctx = context(text, &quotes, i);
-                let ends = text[quotes[i].content.start..quotes[i].content.end].ends_with([',', '.', '?', '!']);
-                attribute(&ctx, ends).map(|a| &text[a.speaker.start..a.speaker.end])
+                attribute(&ctx, true, false).map(|a| &text[a.speaker.start..a.speaker.end])
             })
             .collect()
     }

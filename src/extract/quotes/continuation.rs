@@ -8,10 +8,16 @@ use crate::extract::QuoteKind;
 /// Fills in the speaker of quotes that continue an attributed quote. Only
 /// direct quotes continue one another: a fragment inside the reporter's own
 /// sentence with no cue is the reporter's (a scare quote, a title).
-pub(super) fn inherit_speakers(quotes: &[QuoteSpan], kinds: &[QuoteKind], found: &mut [Option<Attribution>]) {
-    // Forward, so a quote over three paragraphs passes its speaker along.
+pub(super) fn inherit_speakers(
+    quotes: &[QuoteSpan],
+    kinds: &[QuoteKind],
+    same_sentence_as_previous: &[bool],
+    found: &mut [Option<Attribution>],
+) {
+    // Forward, so a quote over three paragraphs passes its speaker along;
+    // `said the plan was "bold" and "overdue"`: both fragments are theirs.
     for i in 1..quotes.len() {
-        if found[i].is_none() && quotes[i].continues_previous {
+        if found[i].is_none() && (quotes[i].continues_previous || same_sentence_as_previous[i]) {
             found[i] = found[i - 1];
         }
     }

@@ -15,7 +15,15 @@ const CUE_VERBS: &[&str] = &[
     "email", "pronounce", "chide", "interject", "retweet", "highlight", "stress", "observe", "counter", "caution",
     "testify", "confirm", "deny", "insist", "muse", "scoff", "snap", "whisper", "exclaim", "opine", "reiterate",
     "recount", "emphasise", "criticise", "characterize", "brand", "hail", "lambast", "slam", "welcome", "signal",
-    "write", "allege", "announce", "inform", "advise", "wonder", "demand", "threaten", "tout",
+    "write", "allege", "announce", "inform", "advise", "wonder", "demand", "threaten", "tout", "grouse", "retort",
+    "boom", "sing", "gush", "rail", "fume", "plead", "beg", "sneer", "huff", "marvel", "rave", "groan", "grumble",
+    "reflect", "elaborate", "summarize", "summarise", "specify", "clarify", "point", "declare", "proclaim", "swear",
+    "recite", "speculate", "theorize", "surmise", "concur", "agree", "disagree", "object", "protest", "contend",
+    "maintain", "assert", "insinuate", "imply", "hint", "mention", "pronounce", "lecture", "preach", "scold", "taunt",
+    "tease", "ridicule", "deride", "attack", "lash", "hit", "rip", "jab", "knock", "pan", "trash", "decry",
+    "applaud", "commend", "salute", "laud", "endorse", "profess", "confess", "reveal", "disclose", "divulge",
+    "acknowledge", "affirm", "vouch", "guarantee", "forecast", "estimate", "calculate", "cheer", "mutter", "murmur",
+    "shoot", "fire", "hit", "reason", "instruct", "order", "implore", "encourage", "invite", "challenge", "dare",
 ];
 
 /// Irregular or spelling-changing forms the regular rules miss.
@@ -24,7 +32,8 @@ const IRREGULAR: &[&str] = &[
     "put", "puts", "quipped", "quipping", "dubbed", "dubbing", "barked", "shot", "went", "goes", "chided", "chiding",
     "testified", "testifies", "denied", "denies", "replied", "replies", "snapped", "emailed", "labeled", "labelled",
     "retweeted", "tweeted", "spoke", "speaks", "argued", "arguing", "noted", "noting", "cited", "citing", "stated",
-    "stating",
+    "stating", "sang", "sung", "sings", "swore", "sworn", "shot", "hit", "hits", "spoke", "spoken", "fired",
+    "went", "thought", "felt", "knew", "told",
 ];
 
 /// Forms that are far more often plural nouns than verbs ("media reports").
@@ -36,9 +45,12 @@ const NOUN_FORMS: &[&str] = &[
 
 /// True when `word` (lower case) is a form of a cue verb.
 pub(super) fn is_cue_verb(word: &str) -> bool {
-    if NOUN_FORMS.contains(&word) {
-        return false;
-    }
+    !NOUN_FORMS.contains(&word) && is_cue_verb_after_subject(word)
+}
+
+/// Like [`is_cue_verb`], for a word right after a speaker (`Viguerie
+/// notes`), where the forms that are usually nouns are verbs.
+pub(super) fn is_cue_verb_after_subject(word: &str) -> bool {
     IRREGULAR.contains(&word) || CUE_VERBS.iter().any(|lemma| verb_forms(lemma, word))
 }
 

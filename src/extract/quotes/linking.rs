@@ -15,7 +15,17 @@ pub(super) fn link(text: &str, speaker: ByteSpan, is_pronoun: bool, entities: &[
         let pronoun = words.to_lowercase();
         return PERSON_PRONOUNS.contains(&pronoun.as_str()).then(|| latest_person_before(speaker.start, entities))?;
     }
+    if is_description(words) {
+        return None;
+    }
     overlapping(speaker, entities).or_else(|| same_surname(words, entities))
+}
+
+/// "a spokesman for Hillary Clinton", "the Clinton campaign": not a name,
+/// even when a name is inside it.
+fn is_description(words: &str) -> bool {
+    const DETERMINERS: &[&str] = &["a", "an", "the", "one", "another", "some", "his", "her", "their", "its"];
+    words.split_whitespace().next().is_some_and(|w| DETERMINERS.iter().any(|d| w.eq_ignore_ascii_case(d)))
 }
 
 fn text_mentions(group: &EntityGroup) -> impl Iterator<Item = ByteSpan> + '_ {

@@ -34,18 +34,28 @@ use attribution::Attribution;
 /// mostly emphasis or names of things, not quotations.
 const REPORT_SCARE_QUOTES: bool = false;
 
+const USE_PREVIOUS_SENTENCE: bool = true;
+
 pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuote> {
     let quotes = spans::find_quote_spans(text);
     let mut kinds = Vec::with_capacity(quotes.len());
     let mut found: Vec<Option<Attribution>> = Vec::with_capacity(quotes.len());
+    let mut same_sentence = Vec::with_capacity(quotes.len());
     for i in 0..quotes.len() {
         let ctx = attribution::context(text, &quotes, i);
         let content = text.get(quotes[i].content.start..quotes[i].content.end).unwrap_or("");
-        let ends_clause = content.ends_with([',', '.', '?', '!', '—', '-', '…']);
-        found.push(attribution::attribute(&ctx, ends_clause));
-        kinds.push(kinds::kind_of(&ctx));
+        let kind = kinds::kind_of(&ctx);
+        let may_precede_speaker = kind == QuoteKind::Direct || ends_clause(content);
+        let ends_sentence = content.trim_end_matches(QUOTE_TAIL).ends_with(['.', '?', '!']);
+        let mut who = attribution::attribute(&ctx, may_precede_speaker, ends_sentence);
+        if who.is_none() && kind == QuoteKind::Direct && USE_PREVIOUS_SENTENCE {
+            who = attribution::previous_sentence_subject(&ctx);
+        }
+        found.push(who);
+        kinds.push(kind);
+        same_sentence.push(ctx.before_reaches_prev_quote);
     }
-    continuation::inherit_speakers(&quotes, &kinds, &mut found);
+    continuation::inherit_speakers(&quotes, &kinds, &same_sentence, &mut found);
     quotes
         .iter()
         .zip(kinds)
@@ -62,4 +72,12 @@ pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuot
             cue: who.and_then(|a| a.cue),
         })
         .collect()
+}
+
+/// Nested closing quotes and spaces at the end of quoted words.
+const QUOTE_TAIL: [char; 4] = ['\'', '’', '"', ' '];
+
+/// The quoted words end a clause: `"We are ready,"`, `"Why?'"`.
+fn ends_clause(content: &str) -> bool {
+    content.trim_end_matches(QUOTE_TAIL).ends_with([',', '.', '?', '!', '—', '-', '…', ':', ';'])
 }

@@ -31,6 +31,9 @@ const NOT_NAMES: &[&str] = &[
     "Still", "Yet", "So", "Then", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "His",
     "Her", "Their", "While", "Although", "Though", "Because", "Asked", "Speaking", "For", "With", "From", "By",
     "Instead", "Now", "Later", "Earlier", "Also", "Or", "Even", "Just", "Last", "Since", "Until", "Like", "Both",
+    "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday", "Sunday", "What", "Why", "How", "Who", "Where", "There", "Here", "Some", "Many",
+    "According", "Yes", "No", "Not", "Our", "My", "Your", "Its", "To", "Of",
 ];
 
 /// Name particles allowed inside a capitalised name ("Charles de Gaulle").
@@ -76,10 +79,14 @@ fn in_name(tokens: &[Token<'_>], i: usize) -> bool {
 /// "Mike DuHaime, a Republican strategist," (the name is returned).
 pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> Option<Phrase> {
     let mut end = cue;
-    while end > lower && lower_in(&tokens[end - 1], BETWEEN) {
+    while end > lower && is_between_word(&tokens[end - 1]) {
         end -= 1;
     }
-    if end > lower && tokens[end - 1].is_punct(',') {
+    // "Sen. Bernie Sanders (I-Vt.) said": skip the parenthesis.
+    if end > lower && tokens[end - 1].is_punct(')') {
+        end = (lower..end).rev().find(|&j| tokens[j].is_punct('('))?;
+    }
+    if end > lower && (tokens[end - 1].is_punct(',') || is_dash(&tokens[end - 1])) {
         return appositive_subject(tokens, end - 1, lower);
     }
     if end > lower && lower_in(&tokens[end - 1], &["who"]) {
@@ -89,10 +96,21 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
     phrase_ending_at(tokens, end, lower)
 }
 
+/// Adverbs and auxiliaries between a speaker and the cue ("he also said",
+/// "she memorably promised").
+fn is_between_word(token: &Token<'_>) -> bool {
+    lower_in(token, BETWEEN) || lower_in(token, TIME_WORDS) || (token.is_word && token.text.len() > 4 && token.text.ends_with("ly") && !token.is_capitalised())
+}
+
+fn is_dash(token: &Token<'_>) -> bool {
+    token.is_punct('—') || token.is_punct('–')
+}
+
 /// "Name, description," before a cue: the name, or else the description.
 fn appositive_subject(tokens: &[Token<'_>], comma: usize, lower: usize) -> Option<Phrase> {
     let limit = comma.saturating_sub(20).max(lower);
-    let opening = (limit..comma).rev().find(|&j| tokens[j].is_punct(','))?;
+    let closer = &tokens[comma];
+    let opening = (limit..comma).rev().find(|&j| tokens[j].text == closer.text || (is_dash(closer) && is_dash(&tokens[j])))?;
     phrase_ending_at(tokens, opening, lower).or_else(|| phrase_ending_at(tokens, comma, opening + 1))
 }
 
@@ -144,7 +162,8 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
 }
 
 /// The speaker phrase starting at `tokens[start]` (after an inverted cue:
-/// "said Lavrov", "said a spokesman for the ministry", "according to him").
+/// "said Lavrov", "said a spokesman for the ministry", "said former Obama
+/// adviser David Axelrod" -- the name when there is one).
 pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Option<Phrase> {
     while start < tokens.len() && lower_in(&tokens[start], TIME_WORDS) {
         start += 1;
@@ -153,19 +172,72 @@ pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Opti
     if is_pronoun(first) || lower_in(first, &["him", "her", "them", "us", "me"]) {
         return Some((start, start + 1));
     }
-    if in_name(tokens, start) {
-        let mut end = start + 1;
-        while end < tokens.len() && in_name(tokens, end) {
-            end += 1;
-        }
-        return Some((start, end));
+    let end = noun_phrase_end(tokens, start);
+    if end == start {
+        return None;
     }
     if lower_in(first, DETERMINERS) {
-        let mut end = start + 1;
-        while end < tokens.len() && tokens[end].is_word && end - start < 10 {
-            end += 1;
+        return Some((start, end));
+    }
+    last_name_in(tokens, start, end).or(Some((start, end)))
+}
+
+/// End of the run of words from `start` that can make up a noun phrase:
+/// words and abbreviation dots, "for"/"of"/"at" when more words follow.
+fn noun_phrase_end(tokens: &[Token<'_>], start: usize) -> usize {
+    let mut end = start;
+    while end < tokens.len() && end - start < 10 {
+        let t = &tokens[end];
+        let joins = lower_in(t, &["for", "of", "at"]) && tokens.get(end + 1).is_some_and(|n| n.is_word);
+        let word = t.is_word && !lower_in(t, FUNCTION_WORDS) && !super::cues::is_cue_verb(&t.lower());
+        if !(word || joins || is_abbreviation_dot(tokens, end)) {
+            break;
         }
-        return (end > start + 1).then_some((start, end));
+        end += 1;
+    }
+    end
+}
+
+/// The last capitalised name inside `tokens[start..end]`.
+fn last_name_in(tokens: &[Token<'_>], start: usize, end: usize) -> Option<Phrase> {
+    let last = (start..end).rev().find(|&i| tokens[i].is_capitalised() && !NOT_NAMES.contains(&tokens[i].text))?;
+    let mut first = last;
+    while first > start && in_name(tokens, first - 1) {
+        first -= 1;
+    }
+    while first < last && !tokens[first].is_capitalised() {
+        first += 1;
+    }
+    Some((first, last + 1))
+}
+
+/// The first pronoun or name of a sentence that is the subject of a verb:
+/// for "..., adding" and "... and said", whose subject is the sentence's.
+pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phrase> {
+    const SUBORDINATORS: &[&str] = &["if", "when", "as", "because", "while", "after", "before", "although", "since"];
+    let mut i = 0;
+    while i < limit {
+        let after_subordinator = i > 0 && lower_in(&tokens[i - 1], SUBORDINATORS);
+        let candidate = if is_pronoun(&tokens[i]) {
+            Some((i, i + 1))
+        } else if in_name(tokens, i) && tokens[i].is_capitalised() {
+            let mut end = i + 1;
+            while end < limit && in_name(tokens, end) {
+                end += 1;
+            }
+            Some((i, end))
+        } else {
+            None
+        };
+        if let Some((s, e)) = candidate {
+            let followed_by_word = tokens.get(e).is_some_and(|t| t.is_word && !t.is_capitalised());
+            if followed_by_word && !after_subordinator && e <= limit {
+                return Some((s, e));
+            }
+            i = e;
+        } else {
+            i += 1;
+        }
     }
     None
 }
