@@ -11,7 +11,10 @@
 
 use super::cues::{is_cue_verb, is_cue_verb_after_subject, phrase_cue_len};
 use super::spans::QuoteSpan;
-use super::speaker::{is_pronoun, phrase_ending_at, phrase_starting_at, sentence_subject, subject_before, Phrase};
+use super::speaker::{
+    is_function_word, is_pronoun, is_subordinator, is_time_word, phrase_ending_at, phrase_starting_at, sentence_subject, subject_before,
+    Phrase,
+};
 use super::tokens::{ends_sentence, tokenize, Token};
 use crate::extract::ByteSpan;
 
@@ -84,7 +87,22 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
 pub(super) fn attribute(ctx: &Context<'_>, may_precede_speaker: bool, ends_sentence: bool) -> Option<Attribution> {
     let after_is_next_quotes = ends_sentence && ctx.after_reaches_next_quote;
     let after = if may_precede_speaker && !after_is_next_quotes { after_quote(&ctx.after, ends_sentence) } else { None };
-    after.or_else(|| before_quote(&ctx.before)).or_else(|| inverted_later(&ctx.after))
+    // `"...," Sanders said, according to CNN`: the quote is CNN's report.
+    let reported_by = after.and_then(|_| according_to_later(&ctx.after));
+    let at_sentence_start = !ctx.before_reaches_prev_quote;
+    reported_by
+        .or(after)
+        .or_else(|| before_quote(&ctx.before, at_sentence_start))
+        .or_else(|| inverted_later(&ctx.after))
+}
+
+/// ", according to CNN" after an attribution.
+fn according_to_later(tokens: &[Token<'_>]) -> Option<Attribution> {
+    (1..tokens.len()).find_map(|k| {
+        let is_according = tokens[k - 1].is_punct(',') && tokens[k].text.eq_ignore_ascii_case("according");
+        let len = phrase_cue_len(tokens, k).filter(|_| is_according)?;
+        phrase_starting_at(tokens, k + len).map(|p| attribution(tokens, p, Some((k, k + len))))
+    })
 }
 
 fn span_of(tokens: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
@@ -112,20 +130,39 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
         let phrase = phrase_starting_at(tokens, lead + len)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + len))));
     }
-    if is_cue_verb_after_subject(&first.lower()) {
+    // "said Lavrov"; but in "blaming Bloomberg" the name is the object.
+    if is_cue_verb_after_subject(&first.lower()) && !is_participle(first) && !takes_listener(first) {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + 1))));
     }
-    let cue = (lead + 1..tokens.len().min(lead + 16))
-        .find(|&k| tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))?;
+    let cue = (lead + 1..tokens.len().min(lead + 30)).find(|&k| {
+        let after_name = tokens[k - 1].is_capitalised() || is_pronoun(&tokens[k - 1]);
+        is_cue_at(tokens, k) || (after_name && tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))
+    })?;
     let phrase = subject_before(tokens, cue, lead)?;
     // The speaker must follow the quote directly ("former candidate Herman
     // Cain" counts as direct), not be the subject of some later clause.
     let premodifiers = &tokens[lead..phrase.0];
-    let direct = premodifiers.len() <= 6 && premodifiers.iter().all(|t| t.is_word && !is_cue_verb(&t.lower()));
+    // "another friend, Mariam Emara told CNN": a description may lead.
+    let direct = premodifiers.len() <= 8 && premodifiers.iter().all(|t| is_premodifier(t) || t.is_punct(','));
     // `"...done." She said she admires him`: a new sentence reporting more.
     let new_report = quote_ends_sentence && tokens.get(cue + 1).is_some_and(starts_clause);
-    (direct && !new_report).then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+    // `"excesses" are sickening, Hollande said Tuesday`: a closing comment.
+    let closing_comment = phrase.0 > 0
+        && tokens[phrase.0 - 1].is_punct(',')
+        && tokens.get(cue + 1).is_none_or(|t| !t.is_word || is_time_word(t));
+    ((direct && !new_report) || closing_comment).then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+}
+
+/// "saying", "calling": a participle, whose subject is the sentence's.
+fn is_participle(token: &Token<'_>) -> bool {
+    token.text.len() > 4 && token.text.ends_with("ing")
+}
+
+/// A word that may stand before a speaker's name: "former presidential
+/// candidate", "CIA spokesman"; not "by the".
+fn is_premodifier(token: &Token<'_>) -> bool {
+    token.is_word && !is_cue_verb(&token.lower()) && !is_function_word(token)
 }
 
 /// A word that starts a reported clause after a cue: "that", a pronoun, a
@@ -139,7 +176,8 @@ fn starts_clause(token: &Token<'_>) -> bool {
 /// sentence, after a comma.
 fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
     (1..tokens.len()).find_map(|k| {
-        if !(tokens[k - 1].is_punct(',') && is_cue_at(tokens, k)) {
+        if !(tokens[k - 1].is_punct(',') && is_cue_at(tokens, k)) || is_participle(&tokens[k]) || takes_listener(&tokens[k])
+        {
             return None;
         }
         let phrase = phrase_starting_at(tokens, k + 1)?;
@@ -149,25 +187,61 @@ fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
 
 /// `Lavrov said: "..."`, `Lavrov called him a "charlatan"`,
 /// `According to Lavrov, "..."`, `Lavrov: "..."`.
-fn before_quote(tokens: &[Token<'_>]) -> Option<Attribution> {
-    // The sentence's first cue is the reporting verb; later ones are
-    // usually inside what is reported ("Trump said Fox executives were
-    // calling "every 15 minutes"").
-    for k in 0..tokens.len() {
-        if !tokens[k].is_word {
-            continue;
-        }
+fn before_quote(tokens: &[Token<'_>], at_sentence_start: bool) -> Option<Attribution> {
+    // The sentence's first cue with a subject of its own is the reporting
+    // verb; later ones are usually inside what is reported ("Trump said
+    // Fox executives were calling "every 15 minutes""). Cues with no
+    // subject in sight ("Asked about it, Trump replied") give way.
+    let cues: Vec<usize> = (0..tokens.len()).filter(|&k| is_cue_at(tokens, k) || verb_before_colon(tokens, k)).collect();
+    for &k in &cues {
         if let Some(len) = phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according")) {
-            let phrase = phrase_starting_at(tokens, k + len)?;
-            return Some(attribution(tokens, phrase, Some((k, k + len))));
+            if let Some(phrase) = phrase_starting_at(tokens, k + len) {
+                return Some(attribution(tokens, phrase, Some((k, k + len))));
+            }
         }
-        if is_cue_at(tokens, k) || verb_before_colon(tokens, k) {
-            // "But, said Solovey, "..."": an inverted cue before the quote.
-            let phrase = subject_of_cue(tokens, k).or_else(|| phrase_starting_at(tokens, k + 1))?;
+        let own_subject = if is_participle(&tokens[k]) {
+            at_sentence_start.then(|| sentence_subject(tokens, k)).flatten()
+        } else {
+            subject_before(tokens, k, 0).filter(|p| !in_finished_subordinate_clause(tokens, *p, k))
+        };
+        if let Some(phrase) = inverted_before(tokens, k).or(own_subject) {
             return Some(attribution(tokens, phrase, Some((k, k + 1))));
         }
     }
-    colon_speaker(tokens)
+    if let Some(&k) = cues.first().filter(|_| at_sentence_start) {
+        if let Some(phrase) = subject_over_verbs(tokens, k).or_else(|| sentence_subject(tokens, k)) {
+            return Some(attribution(tokens, phrase, Some((k, k + 1))));
+        }
+    }
+    // "According to Lavrov" needs no cue verb.
+    (0..tokens.len())
+        .find_map(|k| {
+            let len = phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))?;
+            phrase_starting_at(tokens, k + len).map(|p| attribution(tokens, p, Some((k, k + len))))
+        })
+        .or_else(|| colon_speaker(tokens))
+}
+
+/// "As he spoke, Mr. Trump continued:": the subject of a subordinate
+/// clause that a comma closes before the quote.
+fn in_finished_subordinate_clause(tokens: &[Token<'_>], phrase: Phrase, cue: usize) -> bool {
+    phrase.0 > 0 && is_subordinator(&tokens[phrase.0 - 1]) && tokens[cue..].iter().any(|t| t.is_punct(','))
+}
+
+/// Verbs whose object is the listener, not the speaker ("told Congress").
+fn takes_listener(token: &Token<'_>) -> bool {
+    ["told", "tells", "telling", "tell", "asked", "asks", "asking", "ask"].contains(&token.lower().as_str())
+}
+
+/// `But, said Solovey, "..."`: the cue, then the speaker, then the quote.
+fn inverted_before(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
+    let after_comma = cue == 0 || !tokens[cue - 1].is_word;
+    if !after_comma || is_participle(&tokens[cue]) || takes_listener(&tokens[cue]) {
+        return None;
+    }
+    let phrase = phrase_starting_at(tokens, cue + 1)?;
+    let rest = &tokens[phrase.1..];
+    (rest.len() <= 1 && rest.iter().all(|t| t.is_punct(',') || t.is_punct(':'))).then_some(phrase)
 }
 
 /// "retorted:" -- an unlisted past-tense verb introducing a quote.
@@ -175,17 +249,8 @@ fn verb_before_colon(tokens: &[Token<'_>], k: usize) -> bool {
     k + 2 == tokens.len() && tokens[k + 1].is_punct(':') && !tokens[k].is_capitalised() && tokens[k].text.ends_with("ed")
 }
 
-/// Who does the cue `tokens[cue]`: its own subject, or for "..., adding"
-/// and "... and said" the subject of the sentence.
-fn subject_of_cue(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
-    let participle = tokens[cue].text.ends_with("ing") && cue > 0 && tokens[cue - 1].is_punct(',');
-    if participle {
-        return sentence_subject(tokens, cue);
-    }
-    if let Some(phrase) = subject_before(tokens, cue, 0) {
-        return Some(phrase);
-    }
-    // "Mr. Trump was prompted to say": back over a few verbs to the subject.
+/// "Mr. Trump was prompted to say": back over a few verbs to the subject.
+fn subject_over_verbs(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
     let mut end = cue;
     let verb_like = |t: &Token<'_>| t.is_word && !t.is_capitalised() && !["and", "but", "or"].contains(&t.text);
     while end > 0 && cue - end < 4 && verb_like(&tokens[end - 1]) {
@@ -195,7 +260,7 @@ fn subject_of_cue(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
             return phrase_ending_at(tokens, end, 0);
         }
     }
-    sentence_subject(tokens, cue)
+    None
 }
 
 /// `Rep. Trey Gowdy (R-S.C.): "..."` -- a short label ending in a colon.
@@ -275,6 +340,8 @@ mod tests {
 
     #[test]
     fn no_speaker_for_a_scare_quote() {
-        assert_eq!(speakers("Reports about “compromising” information on Trump, Lavrov called"), [None]);
+        let text = "Reports about “compromising” information on Trump, Lavrov called the source a fraud.";
+        let quotes = find_quote_spans(text);
+        assert_eq!(attribute(&context(text, &quotes, 0), false, false), None);
     }
 }

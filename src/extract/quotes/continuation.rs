@@ -1,35 +1,43 @@
 //! Quotes with no cue of their own that continue another quote: the next
-//! paragraph of a multi-paragraph quote, or `"A," he said. "B."`.
+//! paragraph of a multi-paragraph quote, `"A," he said. "B."`, or a second
+//! fragment in one sentence (`called it "bold" and "overdue"`).
 
 use super::attribution::Attribution;
 use super::spans::QuoteSpan;
 use crate::extract::QuoteKind;
 
+/// What the first pass learnt about a quote besides its own attribution.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Surroundings {
+    pub kind: QuoteKind,
+    /// No sentence boundary between this quote and the previous one.
+    pub same_sentence_as_previous: bool,
+    /// The subject of the sentence before, for a quote opening a sentence.
+    pub previous_sentence_speaker: Option<Attribution>,
+}
+
 /// Fills in the speaker of quotes that continue an attributed quote. Only
-/// direct quotes continue one another: a fragment inside the reporter's own
-/// sentence with no cue is the reporter's (a scare quote, a title).
-pub(super) fn inherit_speakers(
-    quotes: &[QuoteSpan],
-    kinds: &[QuoteKind],
-    same_sentence_as_previous: &[bool],
-    found: &mut [Option<Attribution>],
-) {
-    // Forward, so a quote over three paragraphs passes its speaker along;
-    // `said the plan was "bold" and "overdue"`: both fragments are theirs.
+/// direct quotes continue across sentences: a fragment inside the
+/// reporter's own sentence with no cue is the reporter's (a scare quote, a
+/// title).
+pub(super) fn inherit_speakers(quotes: &[QuoteSpan], around: &[Surroundings], found: &mut [Option<Attribution>]) {
+    // Forward, so a quote over three paragraphs passes its speaker along.
     for i in 1..quotes.len() {
-        if found[i].is_none() && (quotes[i].continues_previous || same_sentence_as_previous[i]) {
+        if found[i].is_none() && (quotes[i].continues_previous || around[i].same_sentence_as_previous) {
             found[i] = found[i - 1];
         }
     }
     for i in 0..quotes.len() {
-        if found[i].is_some() || kinds[i] != QuoteKind::Direct {
+        if found[i].is_some() || around[i].kind != QuoteKind::Direct {
             continue;
         }
-        let same_para = |j: &usize| quotes[*j].para == quotes[i].para && found[*j].is_some();
-        let earlier = (0..i).rev().take_while(|&j| quotes[j].para == quotes[i].para).find(|j| same_para(j));
-        let later = (i + 1..quotes.len()).take_while(|&j| quotes[j].para == quotes[i].para).find(|j| same_para(j));
-        if let Some(j) = earlier.or(later) {
-            found[i] = found[j];
-        }
+        let attributed_in_para = |j: &usize| quotes[*j].para == quotes[i].para && found[*j].is_some();
+        let same_para = |j: &usize| quotes[*j].para == quotes[i].para;
+        let earlier = (0..i).rev().take_while(same_para).find(attributed_in_para);
+        let later = || (i + 1..quotes.len()).take_while(same_para).find(attributed_in_para);
+        found[i] = match earlier {
+            Some(j) => found[j],
+            None => around[i].previous_sentence_speaker.or_else(|| later().and_then(|j| found[j])),
+        };
     }
 }

@@ -29,44 +29,43 @@ mod tests;
 use super::{EntityGroup, FoundQuote, QuoteKind};
 use attribution::Attribution;
 
-/// Whether scare quotes (one or two quoted words nobody is said to have
-/// said) are reported, with no speaker. They are not reported: they are
-/// mostly emphasis or names of things, not quotations.
-const REPORT_SCARE_QUOTES: bool = false;
-
-const USE_PREVIOUS_SENTENCE: bool = true;
+/// Whether quotes nobody is found to have said are reported (with no
+/// speaker). They are not: most are scare quotes or titles ("so-called",
+/// a show's name), and a quote whose speaker is unknown is the weakest
+/// kind of result (it costs quote precision and speaker accuracy on
+/// PolNeAR: see `article-enricher eval-quotes`).
+const REPORT_UNATTRIBUTED: bool = false;
 
 pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuote> {
     let quotes = spans::find_quote_spans(text);
-    let mut kinds = Vec::with_capacity(quotes.len());
     let mut found: Vec<Option<Attribution>> = Vec::with_capacity(quotes.len());
-    let mut same_sentence = Vec::with_capacity(quotes.len());
+    let mut around = Vec::with_capacity(quotes.len());
     for i in 0..quotes.len() {
         let ctx = attribution::context(text, &quotes, i);
         let content = text.get(quotes[i].content.start..quotes[i].content.end).unwrap_or("");
         let kind = kinds::kind_of(&ctx);
         let may_precede_speaker = kind == QuoteKind::Direct || ends_clause(content);
         let ends_sentence = content.trim_end_matches(QUOTE_TAIL).ends_with(['.', '?', '!']);
-        let mut who = attribution::attribute(&ctx, may_precede_speaker, ends_sentence);
-        if who.is_none() && kind == QuoteKind::Direct && USE_PREVIOUS_SENTENCE {
-            who = attribution::previous_sentence_subject(&ctx);
-        }
-        found.push(who);
-        kinds.push(kind);
-        same_sentence.push(ctx.before_reaches_prev_quote);
+        found.push(attribution::attribute(&ctx, may_precede_speaker, ends_sentence));
+        around.push(continuation::Surroundings {
+            kind,
+            same_sentence_as_previous: ctx.before_reaches_prev_quote,
+            previous_sentence_speaker: attribution::previous_sentence_subject(&ctx),
+        });
     }
-    continuation::inherit_speakers(&quotes, &kinds, &same_sentence, &mut found);
+    continuation::inherit_speakers(&quotes, &around, &mut found);
     quotes
         .iter()
-        .zip(kinds)
+        .zip(around)
         .zip(found)
-        .filter(|((q, kind), who)| {
+        .filter(|((q, around), who)| {
             let words = text.get(q.content.start..q.content.end).unwrap_or("");
-            let scare = who.is_none() && *kind == QuoteKind::Partial && kinds::is_scare_quote(words);
-            REPORT_SCARE_QUOTES || !scare
+            let scare = around.kind == QuoteKind::Partial && kinds::is_scare_quote(words);
+            // A scare quote never gets a guessed speaker; others may be kept.
+            who.is_some() || (REPORT_UNATTRIBUTED && !scare)
         })
-        .map(|((q, kind), who)| FoundQuote {
-            kind,
+        .map(|((q, around), who)| FoundQuote {
+            kind: around.kind,
             content: q.content,
             speaker: who.map(|a| (a.speaker, linking::link(text, a.speaker, a.is_pronoun, entities))),
             cue: who.and_then(|a| a.cue),

@@ -33,7 +33,9 @@ const NOT_NAMES: &[&str] = &[
     "Instead", "Now", "Later", "Earlier", "Also", "Or", "Even", "Just", "Last", "Since", "Until", "Like", "Both",
     "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Monday", "Tuesday", "Wednesday",
     "Thursday", "Friday", "Saturday", "Sunday", "What", "Why", "How", "Who", "Where", "There", "Here", "Some", "Many",
-    "According", "Yes", "No", "Not", "Our", "My", "Your", "Its", "To", "Of",
+    "According", "Yes", "No", "Not", "Our", "My", "Your", "Its", "To", "Of", "Hours", "Minutes", "Days", "Weeks",
+    "Months", "Years", "Moments", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "January", "February", "March",
+    "April", "June", "July", "August", "September", "October", "November", "December",
 ];
 
 /// Name particles allowed inside a capitalised name ("Charles de Gaulle").
@@ -59,6 +61,14 @@ fn lower_in(token: &Token<'_>, list: &[&str]) -> bool {
 
 pub(super) fn is_pronoun(token: &Token<'_>) -> bool {
     lower_in(token, PRONOUNS)
+}
+
+pub(super) fn is_function_word(token: &Token<'_>) -> bool {
+    lower_in(token, FUNCTION_WORDS) || lower_in(token, DETERMINERS)
+}
+
+pub(super) fn is_time_word(token: &Token<'_>) -> bool {
+    lower_in(token, TIME_WORDS)
 }
 
 /// A `.` that belongs to the previous word (an initial or "Mr.").
@@ -89,9 +99,11 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
     if end > lower && (tokens[end - 1].is_punct(',') || is_dash(&tokens[end - 1])) {
         return appositive_subject(tokens, end - 1, lower);
     }
+    // "Trump, who has called": the name and the relative pronoun, which
+    // is where the attribution's source is.
     if end > lower && lower_in(&tokens[end - 1], &["who"]) {
         let stop = if end >= 2 && tokens[end - 2].is_punct(',') { end - 2 } else { end - 1 };
-        return phrase_ending_at(tokens, stop, lower);
+        return phrase_ending_at(tokens, stop, lower).map(|(start, _)| (start, end)).or(Some((end - 1, end)));
     }
     phrase_ending_at(tokens, end, lower)
 }
@@ -131,7 +143,7 @@ pub(super) fn phrase_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -
         while start < last && !tokens[start].is_capitalised() {
             start += 1; // a name does not start with a particle
         }
-        return Some((start, end));
+        return tokens[start].is_capitalised().then_some((start, end));
     }
     description_ending_at(tokens, end, lower)
 }
@@ -211,16 +223,35 @@ fn last_name_in(tokens: &[Token<'_>], start: usize, end: usize) -> Option<Phrase
     Some((first, last + 1))
 }
 
+/// "Asked", "Speaking", "Growing": a participle opening a clause.
+fn is_participle_word(token: &Token<'_>) -> bool {
+    token.is_word && token.text.len() > 4 && (token.text.ends_with("ing") || token.text.ends_with("ed"))
+}
+
+/// Words that open a subordinate clause: its subject is not the speaker of
+/// a quote after the clause ends.
+pub(super) fn is_subordinator(token: &Token<'_>) -> bool {
+    lower_in(token, &["as", "when", "while", "after", "before", "if", "because", "since", "although", "though", "once", "until"])
+}
+
 /// The first pronoun or name of a sentence that is the subject of a verb:
 /// for "..., adding" and "... and said", whose subject is the sentence's.
 pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phrase> {
-    const SUBORDINATORS: &[&str] = &["if", "when", "as", "because", "while", "after", "before", "although", "since"];
+    const BLOCKERS: &[&str] = &[
+        "if", "when", "as", "because", "while", "after", "before", "although", "since", "in", "on", "at", "to", "of",
+        "from", "by", "with", "for", "about", "against", "than", "the", "a", "an",
+    ];
+    // "After the Paris attacks, Trump ...": skip an opening adverbial.
     let mut i = 0;
+    if tokens.first().is_some_and(|t| lower_in(t, BLOCKERS) || is_participle_word(t)) {
+        i = (0..limit).find(|&k| tokens[k].is_punct(',')).map_or(0, |k| k + 1);
+    }
     while i < limit {
-        let after_subordinator = i > 0 && lower_in(&tokens[i - 1], SUBORDINATORS);
-        let candidate = if is_pronoun(&tokens[i]) {
+        let after_subordinator = i > 0 && lower_in(&tokens[i - 1], BLOCKERS);
+        let participle = tokens[i].text.ends_with("ing");
+        let candidate = if is_pronoun(&tokens[i]) && !lower_in(&tokens[i], &["it", "you"]) {
             Some((i, i + 1))
-        } else if in_name(tokens, i) && tokens[i].is_capitalised() {
+        } else if in_name(tokens, i) && tokens[i].is_capitalised() && !participle {
             let mut end = i + 1;
             while end < limit && in_name(tokens, end) {
                 end += 1;
@@ -230,7 +261,9 @@ pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phr
             None
         };
         if let Some((s, e)) = candidate {
-            let followed_by_word = tokens.get(e).is_some_and(|t| t.is_word && !t.is_capitalised());
+            let followed_by_word = tokens.get(e).is_some_and(|t| {
+                t.is_word && !t.is_capitalised() && !lower_in(t, FUNCTION_WORDS) && !lower_in(t, TIME_WORDS)
+            });
             if followed_by_word && !after_subordinator && e <= limit {
                 return Some((s, e));
             }
