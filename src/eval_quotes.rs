@@ -58,7 +58,11 @@ pub fn run(args: &EvalQuotesArgs) -> anyhow::Result<()> {
 }
 
 fn predict(text: &str) -> Vec<Predicted> {
-    let analysis = analyze(&Document { text, title: None, language: None });
+    let analysis = analyze(&Document {
+        text,
+        title: None,
+        language: None,
+    });
     analysis
         .quotes
         .iter()
@@ -73,7 +77,11 @@ fn predict(text: &str) -> Vec<Predicted> {
         .collect()
 }
 
-fn write_predictions(path: &Path, articles: &[Article], predictions: &[Vec<Predicted>]) -> anyhow::Result<()> {
+fn write_predictions(
+    path: &Path,
+    articles: &[Article],
+    predictions: &[Vec<Predicted>],
+) -> anyhow::Result<()> {
     let mut out = String::new();
     for (article, preds) in articles.iter().zip(predictions) {
         let quotes: Vec<_> = preds
@@ -101,15 +109,22 @@ fn load_split(root: &Path, split: &str) -> anyhow::Result<Vec<Article>> {
     files.sort();
     let mut articles: Vec<Article> = Vec::new();
     for file in files {
-        let Some(stem) = annotation_stem(&file) else { continue };
+        let Some(stem) = annotation_stem(&file) else {
+            continue;
+        };
         if articles.iter().any(|a| a.stem == stem) {
             continue;
         }
         let text_path = base.join("text").join(format!("{stem}.txt"));
-        let text = std::fs::read_to_string(&text_path).with_context(|| format!("reading {}", text_path.display()))?;
+        let text = std::fs::read_to_string(&text_path)
+            .with_context(|| format!("reading {}", text_path.display()))?;
         let ann = std::fs::read_to_string(ann_dir.join(&file))?;
         let gold = parse_gold(&text, &ann);
-        articles.push(Article { stem: stem.to_owned(), text, gold });
+        articles.push(Article {
+            stem: stem.to_owned(),
+            text,
+            gold,
+        });
     }
     Ok(articles)
 }
@@ -129,9 +144,13 @@ fn parse_gold(text: &str, ann: &str) -> Vec<Gold> {
     let mut relations: Vec<BTreeMap<&str, &str>> = Vec::new();
     for line in ann.lines() {
         let mut fields = line.split('\t');
-        let (Some(id), Some(mid)) = (fields.next(), fields.next()) else { continue };
+        let (Some(id), Some(mid)) = (fields.next(), fields.next()) else {
+            continue;
+        };
         if id.starts_with('T') {
-            let Some((_, segs)) = mid.split_once(' ') else { continue };
+            let Some((_, segs)) = mid.split_once(' ') else {
+                continue;
+            };
             let segments = segs
                 .split(';')
                 .filter_map(|s| {
@@ -141,11 +160,18 @@ fn parse_gold(text: &str, ann: &str) -> Vec<Gold> {
                 .collect();
             spans.insert(id, segments);
         } else if id.starts_with('E') {
-            relations.push(mid.split_whitespace().filter_map(|kv| kv.split_once(':')).collect());
+            relations.push(
+                mid.split_whitespace()
+                    .filter_map(|kv| kv.split_once(':'))
+                    .collect(),
+            );
         }
     }
     let segments_of = |rel: &BTreeMap<&str, &str>, key: &str| -> Segments {
-        rel.get(key).and_then(|t| spans.get(t)).cloned().unwrap_or_default()
+        rel.get(key)
+            .and_then(|t| spans.get(t))
+            .cloned()
+            .unwrap_or_default()
     };
     relations
         .iter()
@@ -157,7 +183,9 @@ fn parse_gold(text: &str, ann: &str) -> Vec<Gold> {
             }
             let ctext: Vec<String> = content.iter().map(|&(a, b)| slice(&chars, a, b)).collect();
             let ctext = ctext.join(" ");
-            let trimmed = ctext.trim().trim_end_matches(['.', ',', ';', ':', '!', '?', ' ']);
+            let trimmed = ctext
+                .trim()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', ' ']);
             has_double_quote(&ctext).then(|| Gold {
                 content,
                 source: segments_of(rel, "Source"),
@@ -168,7 +196,11 @@ fn parse_gold(text: &str, ann: &str) -> Vec<Gold> {
 }
 
 fn slice(chars: &[char], a: usize, b: usize) -> String {
-    chars.get(a.min(chars.len())..b.min(chars.len())).unwrap_or(&[]).iter().collect()
+    chars
+        .get(a.min(chars.len())..b.min(chars.len()))
+        .unwrap_or(&[])
+        .iter()
+        .collect()
 }
 
 const DOUBLE_QUOTES: [char; 3] = ['\u{201c}', '\u{201d}', '"'];
@@ -215,8 +247,20 @@ fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static 
     for (article, preds) in articles.iter().zip(predictions) {
         score_article(article, preds, &mut c);
     }
-    let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { round2(100.0 * a as f64 / b as f64) };
-    let f1 = |p: f64, r: f64| if p + r == 0.0 { 0.0 } else { round2(2.0 * p * r / (p + r)) };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            round2(100.0 * a as f64 / b as f64)
+        }
+    };
+    let f1 = |p: f64, r: f64| {
+        if p + r == 0.0 {
+            0.0
+        } else {
+            round2(2.0 * p * r / (p + r))
+        }
+    };
     let (qp, qr) = (pct(c.correct, c.n_pred), pct(c.found, c.gold_any));
     let (ep, er) = (pct(c.e2e, c.n_pred), pct(c.e2e_gold, c.gold_any));
     vec![
@@ -227,7 +271,10 @@ fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static 
         ("quote_recall", qr),
         ("quote_f1", f1(qp, qr)),
         ("quote_recall_pure_direct", pct(c.found_pure, c.gold_pure)),
-        ("quote_recall_pure_direct_strict80", pct(c.strict, c.gold_pure)),
+        (
+            "quote_recall_pure_direct_strict80",
+            pct(c.strict, c.gold_pure),
+        ),
         ("speaker_accuracy", pct(c.speaker_ok, c.correct)),
         ("e2e_precision", ep),
         ("e2e_recall", er),
@@ -237,7 +284,11 @@ fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static 
 
 fn score_article(article: &Article, preds: &[Predicted], c: &mut Counts) {
     let chars: Vec<char> = article.text.chars().collect();
-    let gold_sets: Vec<HashSet<usize>> = article.gold.iter().map(|g| alnum(&chars, &g.content)).collect();
+    let gold_sets: Vec<HashSet<usize>> = article
+        .gold
+        .iter()
+        .map(|g| alnum(&chars, &g.content))
+        .collect();
     c.gold_any += article.gold.len();
     c.gold_pure += article.gold.iter().filter(|g| g.pure_direct).count();
     let mut matched: Vec<Vec<HashSet<usize>>> = vec![Vec::new(); article.gold.len()];
@@ -279,8 +330,13 @@ fn score_article(article: &Article, preds: &[Predicted], c: &mut Counts) {
             c.found_pure += 1;
             let union: HashSet<usize> = matched[i].iter().flatten().copied().collect();
             let gs = &gold_sets[i];
-            let inside = matched[i].iter().all(|ps| ps.intersection(gs).count() as f64 / ps.len() as f64 >= 0.8);
-            if !gs.is_empty() && union.intersection(gs).count() as f64 / gs.len() as f64 >= 0.8 && inside {
+            let inside = matched[i]
+                .iter()
+                .all(|ps| ps.intersection(gs).count() as f64 / ps.len() as f64 >= 0.8);
+            if !gs.is_empty()
+                && union.intersection(gs).count() as f64 / gs.len() as f64 >= 0.8
+                && inside
+            {
                 c.strict += 1;
             }
         }
@@ -298,8 +354,10 @@ fn to_json(scores: &[(&str, f64)]) -> String {
     let lines: Vec<String> = scores
         .iter()
         .map(|(k, v)| {
-            let is_count = matches!(*k, "quotes_predicted" | "gold_quoted" | "gold_pure_direct" | "articles")
-                || k.starts_with("articles");
+            let is_count = matches!(
+                *k,
+                "quotes_predicted" | "gold_quoted" | "gold_pure_direct" | "articles"
+            ) || k.starts_with("articles");
             if is_count {
                 format!(" \"{k}\": {}", *v as u64)
             } else {
@@ -316,7 +374,10 @@ mod tests {
 
     #[test]
     fn annotation_file_names_give_the_article_stem() {
-        assert_eq!(annotation_stem("nyt_2016-01-01_x_4e07.ann"), Some("nyt_2016-01-01_x"));
+        assert_eq!(
+            annotation_stem("nyt_2016-01-01_x_4e07.ann"),
+            Some("nyt_2016-01-01_x")
+        );
         assert_eq!(annotation_stem("notes.txt"), None);
     }
 
@@ -334,11 +395,27 @@ mod tests {
     #[test]
     fn scoring_counts_a_matched_quote_and_its_speaker() {
         let text = "Lavrov said \u{201c}no way at all.\u{201d} Then it rained.".to_owned();
-        let gold = vec![Gold { content: vec![(12, 28)], source: vec![(0, 6)], pure_direct: true }];
-        let article = Article { stem: "a".into(), text, gold };
+        let gold = vec![Gold {
+            content: vec![(12, 28)],
+            source: vec![(0, 6)],
+            pure_direct: true,
+        }];
+        let article = Article {
+            stem: "a".into(),
+            text,
+            gold,
+        };
         let preds = vec![
-            Predicted { kind: "direct", content: (13, 26), speaker: Some((0, 6)) },
-            Predicted { kind: "partial", content: (29, 42), speaker: None },
+            Predicted {
+                kind: "direct",
+                content: (13, 26),
+                speaker: Some((0, 6)),
+            },
+            Predicted {
+                kind: "partial",
+                content: (29, 42),
+                speaker: None,
+            },
         ];
         let scores: BTreeMap<_, _> = score(&[article], &[preds]).into_iter().collect();
         assert_eq!(scores["quote_precision"], 50.0);

@@ -12,8 +12,8 @@
 use super::cues::{is_cue_verb, is_cue_verb_after_subject, phrase_cue_len};
 use super::spans::QuoteSpan;
 use super::speaker::{
-    is_function_word, is_pronoun, is_subordinator, is_time_word, phrase_ending_at, phrase_starting_at, sentence_subject, subject_before,
-    Phrase,
+    is_function_word, is_pronoun, is_subordinator, is_time_word, phrase_ending_at,
+    phrase_starting_at, sentence_subject, subject_before, Phrase,
 };
 use super::tokens::{ends_sentence, tokenize, Token};
 use crate::extract::ByteSpan;
@@ -37,9 +37,6 @@ pub(super) struct Context<'a> {
     pub after_reaches_next_quote: bool,
     /// `before` runs back to the previous quote: both are in one sentence.
     pub before_reaches_prev_quote: bool,
-    /// The sentence before the quote's own, when the quote starts a
-    /// sentence after it in the same paragraph (and no quote is between).
-    pub previous_sentence: Vec<Token<'a>>,
 }
 
 /// Most tokens looked at on either side: keeps the work per quote bounded.
@@ -52,22 +49,35 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
         .map(|p| &quotes[p])
         .filter(|p| p.para == q.para)
         .map_or(q.para.start, |p| p.close.map_or(p.content.end, |c| c.end));
-    let next_start = quotes.get(i + 1).filter(|n| n.para == q.para).map_or(q.para.end, |n| n.open.start);
-    let mut before = tokenize(text, ByteSpan { start: prev_end.max(q.para.start), end: q.open.start });
-    let cut = (0..before.len()).rev().find(|&k| ends_sentence(&before, k) || before[k].is_punct(';'));
+    let next_start = quotes
+        .get(i + 1)
+        .filter(|n| n.para == q.para)
+        .map_or(q.para.end, |n| n.open.start);
+    let mut before = tokenize(
+        text,
+        ByteSpan {
+            start: prev_end.max(q.para.start),
+            end: q.open.start,
+        },
+    );
+    let cut = (0..before.len())
+        .rev()
+        .find(|&k| ends_sentence(&before, k) || before[k].is_punct(';'));
     let before_reaches_prev_quote = cut.is_none() && prev_end > q.para.start;
-    let mut previous_sentence = Vec::new();
     if let Some(cut) = cut {
-        previous_sentence = before.drain(..=cut).collect();
-        previous_sentence.pop();
-        let start = (0..previous_sentence.len()).rev().find(|&k| ends_sentence(&previous_sentence, k));
-        previous_sentence.drain(..start.map_or(0, |s| s + 1));
+        before.drain(..=cut);
     }
     if before.len() > WINDOW_TOKENS {
         before.drain(..before.len() - WINDOW_TOKENS);
     }
     let mut after = match q.close {
-        Some(close) if close.end <= next_start => tokenize(text, ByteSpan { start: close.end, end: next_start }),
+        Some(close) if close.end <= next_start => tokenize(
+            text,
+            ByteSpan {
+                start: close.end,
+                end: next_start,
+            },
+        ),
         _ => Vec::new(),
     };
     let mut after_reaches_next_quote = next_start < q.para.end && after.len() <= WINDOW_TOKENS;
@@ -76,7 +86,12 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
         after.truncate(cut);
         after_reaches_next_quote = false;
     }
-    Context { before, after, after_reaches_next_quote, before_reaches_prev_quote, previous_sentence }
+    Context {
+        before,
+        after,
+        after_reaches_next_quote,
+        before_reaches_prev_quote,
+    }
 }
 
 /// Finds the speaker of a quote from its context. `may_precede_speaker`:
@@ -84,9 +99,17 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
 /// right after it is its speaker.
 /// `ends_sentence`: the quoted words end with a full stop, so what follows
 /// is more likely a new sentence than the quote's attribution.
-pub(super) fn attribute(ctx: &Context<'_>, may_precede_speaker: bool, ends_sentence: bool) -> Option<Attribution> {
+pub(super) fn attribute(
+    ctx: &Context<'_>,
+    may_precede_speaker: bool,
+    ends_sentence: bool,
+) -> Option<Attribution> {
     let after_is_next_quotes = ends_sentence && ctx.after_reaches_next_quote;
-    let after = if may_precede_speaker && !after_is_next_quotes { after_quote(&ctx.after, ends_sentence) } else { None };
+    let after = if may_precede_speaker && !after_is_next_quotes {
+        after_quote(&ctx.after, ends_sentence)
+    } else {
+        None
+    };
     // `"...," Sanders said, according to CNN`: the quote is CNN's report.
     let reported_by = after.and_then(|_| according_to_later(&ctx.after));
     let at_sentence_start = !ctx.before_reaches_prev_quote;
@@ -99,14 +122,18 @@ pub(super) fn attribute(ctx: &Context<'_>, may_precede_speaker: bool, ends_sente
 /// ", according to CNN" after an attribution.
 fn according_to_later(tokens: &[Token<'_>]) -> Option<Attribution> {
     (1..tokens.len()).find_map(|k| {
-        let is_according = tokens[k - 1].is_punct(',') && tokens[k].text.eq_ignore_ascii_case("according");
+        let is_according =
+            tokens[k - 1].is_punct(',') && tokens[k].text.eq_ignore_ascii_case("according");
         let len = phrase_cue_len(tokens, k).filter(|_| is_according)?;
         phrase_starting_at(tokens, k + len).map(|p| attribution(tokens, p, Some((k, k + len))))
     })
 }
 
 fn span_of(tokens: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
-    ByteSpan { start: tokens[start].span.start, end: tokens[end - 1].span.end }
+    ByteSpan {
+        start: tokens[start].span.start,
+        end: tokens[end - 1].span.end,
+    }
 }
 
 fn attribution(tokens: &[Token<'_>], phrase: Phrase, cue: Option<Phrase>) -> Attribution {
@@ -124,34 +151,63 @@ fn is_cue_at(tokens: &[Token<'_>], k: usize) -> bool {
 /// `"...," Lavrov said` / `"...," said Lavrov` / `"...," according to X` /
 /// `"...," CIA spokesman Ryan Trapani said`.
 fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attribution> {
-    let lead = tokens.iter().take_while(|t| !t.is_word && t.text != ")").count();
+    let lead = tokens
+        .iter()
+        .take_while(|t| !t.is_word && t.text != ")")
+        .count();
     let first = tokens.get(lead)?;
-    if let Some(len) = phrase_cue_len(tokens, lead).filter(|_| first.text.eq_ignore_ascii_case("according")) {
+    if let Some(signed) = signature(tokens, lead) {
+        return Some(signed);
+    }
+    if let Some(len) =
+        phrase_cue_len(tokens, lead).filter(|_| first.text.eq_ignore_ascii_case("according"))
+    {
         let phrase = phrase_starting_at(tokens, lead + len)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + len))));
     }
     // "said Lavrov"; but in "blaming Bloomberg" the name is the object.
-    if is_cue_verb_after_subject(&first.lower()) && !is_participle(first) && !takes_listener(first) {
+    if is_cue_verb_after_subject(&first.lower()) && !is_participle(first) && !takes_listener(first)
+    {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + 1))));
     }
     let cue = (lead + 1..tokens.len().min(lead + 30)).find(|&k| {
         let after_name = tokens[k - 1].is_capitalised() || is_pronoun(&tokens[k - 1]);
-        is_cue_at(tokens, k) || (after_name && tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))
+        is_cue_at(tokens, k)
+            || (after_name && tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))
     })?;
     let phrase = subject_before(tokens, cue, lead)?;
     // The speaker must follow the quote directly ("former candidate Herman
     // Cain" counts as direct), not be the subject of some later clause.
-    let premodifiers = &tokens[lead..phrase.0];
+    let premodifiers = tokens.get(lead..phrase.0)?;
     // "another friend, Mariam Emara told CNN": a description may lead.
-    let direct = premodifiers.len() <= 8 && premodifiers.iter().all(|t| is_premodifier(t) || t.is_punct(','));
+    let direct = premodifiers.len() <= 8
+        && premodifiers
+            .iter()
+            .all(|t| is_premodifier(t) || t.is_punct(','));
     // `"...done." She said she admires him`: a new sentence reporting more.
     let new_report = quote_ends_sentence && tokens.get(cue + 1).is_some_and(starts_clause);
     // `"excesses" are sickening, Hollande said Tuesday`: a closing comment.
     let closing_comment = phrase.0 > 0
         && tokens[phrase.0 - 1].is_punct(',')
-        && tokens.get(cue + 1).is_none_or(|t| !t.is_word || is_time_word(t));
-    ((direct && !new_report) || closing_comment).then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+        && tokens
+            .get(cue + 1)
+            .is_none_or(|t| !t.is_word || is_time_word(t));
+    ((direct && !new_report) || closing_comment)
+        .then(|| attribution(tokens, phrase, Some((cue, cue + 1))))
+}
+
+/// `"..." ― Martha Aguilar`: a dash and a name closing the paragraph.
+fn signature(tokens: &[Token<'_>], lead: usize) -> Option<Attribution> {
+    let dash = tokens
+        .get(..lead)?
+        .iter()
+        .position(|t| ["―", "—", "–", "-"].contains(&t.text))?;
+    let phrase = phrase_starting_at(tokens, lead)?;
+    let rest = tokens.get(phrase.1..)?;
+    let named = tokens[phrase.0].is_capitalised();
+    (named && rest.iter().all(|t| !t.is_word))
+        .then(|| attribution(tokens, phrase, Some((dash, dash + 1))))
 }
 
 /// "saying", "calling": a participle, whose subject is the sentence's.
@@ -168,15 +224,22 @@ fn is_premodifier(token: &Token<'_>) -> bool {
 /// A word that starts a reported clause after a cue: "that", a pronoun, a
 /// name, a determiner.
 fn starts_clause(token: &Token<'_>) -> bool {
-    const OPENERS: &[&str] = &["that", "a", "an", "the", "his", "her", "their", "it", "this", "there"];
-    token.is_word && (is_pronoun(token) || token.is_capitalised() || OPENERS.contains(&token.lower().as_str()))
+    const OPENERS: &[&str] = &[
+        "that", "a", "an", "the", "his", "her", "their", "it", "this", "there",
+    ];
+    token.is_word
+        && (is_pronoun(token)
+            || token.is_capitalised()
+            || OPENERS.contains(&token.lower().as_str()))
 }
 
 /// `"..." if she loses, said David Wasserman`: an inverted cue later in the
 /// sentence, after a comma.
 fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
     (1..tokens.len()).find_map(|k| {
-        if !(tokens[k - 1].is_punct(',') && is_cue_at(tokens, k)) || is_participle(&tokens[k]) || takes_listener(&tokens[k])
+        if !(tokens[k - 1].is_punct(',') && is_cue_at(tokens, k))
+            || is_participle(&tokens[k])
+            || takes_listener(&tokens[k])
         {
             return None;
         }
@@ -188,49 +251,105 @@ fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
 /// `Lavrov said: "..."`, `Lavrov called him a "charlatan"`,
 /// `According to Lavrov, "..."`, `Lavrov: "..."`.
 fn before_quote(tokens: &[Token<'_>], at_sentence_start: bool) -> Option<Attribution> {
-    // The sentence's first cue with a subject of its own is the reporting
-    // verb; later ones are usually inside what is reported ("Trump said
-    // Fox executives were calling "every 15 minutes""). Cues with no
-    // subject in sight ("Asked about it, Trump replied") give way.
-    let cues: Vec<usize> = (0..tokens.len()).filter(|&k| is_cue_at(tokens, k) || verb_before_colon(tokens, k)).collect();
+    let cues: Vec<usize> = (0..tokens.len())
+        .filter(|&k| is_cue_at(tokens, k) || verb_before_colon(tokens, k))
+        .collect();
+    // Cues with a subject of their own, in order. The reporting verb is the
+    // first of them, unless a later one starts a new clause: in "Trump said
+    // Fox executives were calling "every 15 minutes"" the second cue is
+    // inside what Trump said.
+    let mut chosen: Option<(usize, Phrase)> = None;
     for &k in &cues {
-        if let Some(len) = phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according")) {
-            if let Some(phrase) = phrase_starting_at(tokens, k + len) {
-                return Some(attribution(tokens, phrase, Some((k, k + len))));
-            }
-        }
-        let own_subject = if is_participle(&tokens[k]) {
-            at_sentence_start.then(|| sentence_subject(tokens, k)).flatten()
-        } else {
-            subject_before(tokens, k, 0).filter(|p| !in_finished_subordinate_clause(tokens, *p, k))
+        let Some(phrase) = own_subject(tokens, k, at_sentence_start) else {
+            continue;
         };
-        if let Some(phrase) = inverted_before(tokens, k).or(own_subject) {
-            return Some(attribution(tokens, phrase, Some((k, k + 1))));
+        let embedded = chosen.is_some_and(|(c, _)| {
+            let between = tokens.get(c + 1..phrase.0).unwrap_or(&[]);
+            phrase.0 > c && !between.iter().any(is_clause_boundary)
+        });
+        if !embedded {
+            chosen = Some((k, phrase));
         }
     }
+    if let Some((k, phrase)) = chosen {
+        let len = phrase_cue_len(tokens, k)
+            .filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))
+            .unwrap_or(1);
+        return Some(attribution(tokens, phrase, Some((k, k + len))));
+    }
+    // "... and said", "Asked about it, he said": the sentence's subject.
     if let Some(&k) = cues.first().filter(|_| at_sentence_start) {
-        if let Some(phrase) = subject_over_verbs(tokens, k).or_else(|| sentence_subject(tokens, k)) {
+        if let Some(phrase) = subject_over_verbs(tokens, k).or_else(|| sentence_subject(tokens, k))
+        {
             return Some(attribution(tokens, phrase, Some((k, k + 1))));
         }
     }
     // "According to Lavrov" needs no cue verb.
     (0..tokens.len())
         .find_map(|k| {
-            let len = phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))?;
+            let len = phrase_cue_len(tokens, k)
+                .filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))?;
             phrase_starting_at(tokens, k + len).map(|p| attribution(tokens, p, Some((k, k + len))))
         })
         .or_else(|| colon_speaker(tokens))
 }
 
+/// The speaker a cue names itself: "Lavrov said", "said Lavrov,",
+/// "according to Lavrov", "with Cruz promising".
+fn own_subject(tokens: &[Token<'_>], k: usize, at_sentence_start: bool) -> Option<Phrase> {
+    if let Some(len) =
+        phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))
+    {
+        return phrase_starting_at(tokens, k + len);
+    }
+    if let Some(phrase) = inverted_before(tokens, k) {
+        return Some(phrase);
+    }
+    if is_participle(&tokens[k]) {
+        return participle_subject(tokens, k)
+            .or_else(|| at_sentence_start.then(|| sentence_subject(tokens, k))?);
+    }
+    subject_before(tokens, k, 0).filter(|p| !in_finished_subordinate_clause(tokens, *p, k))
+}
+
+/// "with Cruz recently promising", "with many marchers chanting": the
+/// participle's own subject, when it has one right before it.
+fn participle_subject(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
+    let phrase = subject_before(tokens, cue, 0)?;
+    let after_with = phrase.0 > 0 && tokens[phrase.0 - 1].text.eq_ignore_ascii_case("with");
+    let named = tokens[phrase.1 - 1].is_capitalised() || is_pronoun(&tokens[phrase.1 - 1]);
+    let adjacent = phrase.1 + 2 >= cue
+        && tokens
+            .get(phrase.1..cue)
+            .is_some_and(|gap| gap.iter().all(|t| t.is_word));
+    (after_with || (named && adjacent)).then_some(phrase)
+}
+
+/// Punctuation or a conjunction that ends one clause before another.
+fn is_clause_boundary(token: &Token<'_>) -> bool {
+    [',', ';', '—', '–', '('].iter().any(|&c| token.is_punct(c))
+        || ["and", "but", "while", "which", "who", "whom", "as"].contains(&token.lower().as_str())
+}
+
 /// "As he spoke, Mr. Trump continued:": the subject of a subordinate
 /// clause that a comma closes before the quote.
 fn in_finished_subordinate_clause(tokens: &[Token<'_>], phrase: Phrase, cue: usize) -> bool {
-    phrase.0 > 0 && is_subordinator(&tokens[phrase.0 - 1]) && tokens[cue..].iter().any(|t| t.is_punct(','))
+    // "As Mr. Bown observed, ..." is an attribution, not a subordinate clause.
+    let as_frame = tokens[phrase.0.saturating_sub(1)]
+        .text
+        .eq_ignore_ascii_case("as");
+    phrase.0 > 0
+        && !as_frame
+        && is_subordinator(&tokens[phrase.0 - 1])
+        && tokens[cue..].iter().any(|t| t.is_punct(','))
 }
 
 /// Verbs whose object is the listener, not the speaker ("told Congress").
 fn takes_listener(token: &Token<'_>) -> bool {
-    ["told", "tells", "telling", "tell", "asked", "asks", "asking", "ask"].contains(&token.lower().as_str())
+    [
+        "told", "tells", "telling", "tell", "asked", "asks", "asking", "ask",
+    ]
+    .contains(&token.lower().as_str())
 }
 
 /// `But, said Solovey, "..."`: the cue, then the speaker, then the quote.
@@ -241,29 +360,35 @@ fn inverted_before(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
     }
     let phrase = phrase_starting_at(tokens, cue + 1)?;
     let rest = &tokens[phrase.1..];
-    (rest.len() <= 1 && rest.iter().all(|t| t.is_punct(',') || t.is_punct(':'))).then_some(phrase)
+    (rest.len() == 1 && (rest[0].is_punct(',') || rest[0].is_punct(':'))).then_some(phrase)
 }
 
 /// "retorted:" -- an unlisted past-tense verb introducing a quote.
 fn verb_before_colon(tokens: &[Token<'_>], k: usize) -> bool {
-    k + 2 == tokens.len() && tokens[k + 1].is_punct(':') && !tokens[k].is_capitalised() && tokens[k].text.ends_with("ed")
+    k + 2 == tokens.len()
+        && tokens[k + 1].is_punct(':')
+        && !tokens[k].is_capitalised()
+        && tokens[k].text.ends_with("ed")
 }
 
 /// "Mr. Trump was prompted to say": back over a few verbs to the subject.
 fn subject_over_verbs(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
     let mut end = cue;
-    let verb_like = |t: &Token<'_>| t.is_word && !t.is_capitalised() && !["and", "but", "or"].contains(&t.text);
+    let verb_like =
+        |t: &Token<'_>| t.is_word && !t.is_capitalised() && !["and", "but", "or"].contains(&t.text);
     while end > 0 && cue - end < 4 && verb_like(&tokens[end - 1]) {
         end -= 1;
         let prev = end.checked_sub(1).map(|p| &tokens[p]);
         if prev.is_some_and(|p| is_pronoun(p) || p.is_capitalised()) {
-            return phrase_ending_at(tokens, end, 0);
+            return phrase_ending_at(tokens, end, 0)
+                .filter(|p| is_pronoun(&tokens[p.0]) || tokens[p.0].is_capitalised());
         }
     }
     None
 }
 
-/// `Rep. Trey Gowdy (R-S.C.): "..."` -- a short label ending in a colon.
+/// `Rep. Trey Gowdy (R-S.C.): "..."` -- a short label ending in a colon:
+/// a name, maybe after a title, and no verb.
 fn colon_speaker(tokens: &[Token<'_>]) -> Option<Attribution> {
     let (last, body) = tokens.split_last()?;
     if !last.is_punct(':') || body.is_empty() || body.len() > 10 {
@@ -274,16 +399,11 @@ fn colon_speaker(tokens: &[Token<'_>]) -> Option<Attribution> {
         end = body.iter().position(|t| t.is_punct('('))?;
     }
     let phrase = phrase_ending_at(body, end, 0)?;
-    Some(attribution(body, phrase, None))
-}
-
-/// `Clinton touted her record. "We need ..."`: a quote that starts a
-/// sentence with no cue of its own, after a sentence about someone, is
-/// taken to be theirs.
-pub(super) fn previous_sentence_subject(ctx: &Context<'_>) -> Option<Attribution> {
-    let tokens = &ctx.previous_sentence;
-    let phrase = sentence_subject(tokens, tokens.len())?;
-    Some(attribution(tokens, phrase, None))
+    let is_name = body[phrase.1 - 1].is_capitalised();
+    let verbless = body.iter().all(|t| {
+        !(t.is_word && !t.is_capitalised() && (t.text.ends_with("ed") || t.text.ends_with('s')))
+    });
+    (is_name && verbless).then(|| attribution(body, phrase, None))
 }
 
 #[cfg(test)]
@@ -305,42 +425,73 @@ mod tests {
     #[test]
     fn speaker_after_the_quote() {
         assert_eq!(speakers("“We welcome it,” Lavrov said."), [Some("Lavrov")]);
-        assert_eq!(speakers("“We welcome it,” the minister told reporters."), [Some("the minister")]);
+        assert_eq!(
+            speakers("“We welcome it,” the minister told reporters."),
+            [Some("the minister")]
+        );
     }
 
     #[test]
     fn inverted_speaker_after_the_quote() {
-        assert_eq!(speakers("“We welcome it,” said Sergey Lavrov, the foreign minister."), [Some("Sergey Lavrov")]);
-        assert_eq!(speakers("“No,” said a spokesman for the ministry."), [Some("a spokesman for the ministry")]);
+        assert_eq!(
+            speakers("“We welcome it,” said Sergey Lavrov, the foreign minister."),
+            [Some("Sergey Lavrov")]
+        );
+        assert_eq!(
+            speakers("“No,” said a spokesman for the ministry."),
+            [Some("a spokesman for the ministry")]
+        );
     }
 
     #[test]
     fn speaker_before_the_quote() {
         assert_eq!(speakers("Lavrov said: “We welcome it.”"), [Some("Lavrov")]);
-        assert_eq!(speakers("Lavrov called him a “charlatan”."), [Some("Lavrov")]);
-        assert_eq!(speakers("Mr. Luntz said the camp had failed to “connect.”"), [Some("Mr. Luntz")]);
+        assert_eq!(
+            speakers("Lavrov called him a “charlatan”."),
+            [Some("Lavrov")]
+        );
+        assert_eq!(
+            speakers("Mr. Luntz said the camp had failed to “connect.”"),
+            [Some("Mr. Luntz")]
+        );
     }
 
     #[test]
     fn cue_phrases() {
-        assert_eq!(speakers("According to the ministry, “all is well.”"), [Some("the ministry")]);
-        assert_eq!(speakers("“All is well,” according to Lavrov."), [Some("Lavrov")]);
-        assert_eq!(speakers("The ministry said in a statement that “all is well.”"), [Some("The ministry")]);
+        assert_eq!(
+            speakers("According to the ministry, “all is well.”"),
+            [Some("the ministry")]
+        );
+        assert_eq!(
+            speakers("“All is well,” according to Lavrov."),
+            [Some("Lavrov")]
+        );
+        assert_eq!(
+            speakers("The ministry said in a statement that “all is well.”"),
+            [Some("The ministry")]
+        );
     }
 
     #[test]
     fn colon_label() {
-        assert_eq!(speakers("Rep. Trey Gowdy (R-S.C.): “Who told you that?”"), [Some("Rep. Trey Gowdy")]);
+        assert_eq!(
+            speakers("Rep. Trey Gowdy (R-S.C.): “Who told you that?”"),
+            [Some("Rep. Trey Gowdy")]
+        );
     }
 
     #[test]
     fn pronoun_speakers() {
-        assert_eq!(speakers("He also highlighted the “systemic” problem."), [Some("He")]);
+        assert_eq!(
+            speakers("He also highlighted the “systemic” problem."),
+            [Some("He")]
+        );
     }
 
     #[test]
     fn no_speaker_for_a_scare_quote() {
-        let text = "Reports about “compromising” information on Trump, Lavrov called the source a fraud.";
+        let text =
+            "Reports about “compromising” information on Trump, Lavrov called the source a fraud.";
         let quotes = find_quote_spans(text);
         assert_eq!(attribute(&context(text, &quotes, 0), false, false), None);
     }

@@ -6,41 +6,238 @@ use super::tokens::Token;
 
 /// Verb lemmas whose forms (see [`verb_forms`]) are speech cues.
 const CUE_VERBS: &[&str] = &[
-    "say", "tell", "add", "write", "call", "tweet", "ask", "continue", "note", "describe", "report", "declare",
-    "reply", "explain", "state", "respond", "conclude", "recall", "argue", "accuse", "pledge", "acknowledge",
-    "suggest", "insist", "promise", "cite", "warn", "claim", "assure", "shout", "chant", "urge", "announce", "admit",
-    "vow", "lament", "blame", "predict", "remark", "answer", "praise", "joke", "yell", "blast", "assert",
-    "complain", "thank", "mock", "charge", "criticize", "question", "denounce", "emphasize", "boast", "concede",
-    "post", "quote", "decry", "dub", "bark", "dismiss", "proclaim", "quip", "label", "condemn", "portray",
-    "email", "pronounce", "chide", "interject", "retweet", "highlight", "stress", "observe", "counter", "caution",
-    "testify", "confirm", "deny", "insist", "muse", "scoff", "snap", "whisper", "exclaim", "opine", "reiterate",
-    "recount", "emphasise", "criticise", "characterize", "brand", "hail", "lambast", "slam", "welcome", "signal",
-    "write", "allege", "announce", "inform", "advise", "wonder", "demand", "threaten", "tout", "grouse", "retort",
-    "boom", "sing", "gush", "rail", "fume", "plead", "beg", "sneer", "huff", "marvel", "rave", "groan", "grumble",
-    "reflect", "elaborate", "summarize", "summarise", "specify", "clarify", "point", "declare", "proclaim", "swear",
-    "recite", "speculate", "theorize", "surmise", "concur", "agree", "disagree", "object", "protest", "contend",
-    "maintain", "assert", "insinuate", "imply", "hint", "mention", "pronounce", "lecture", "preach", "scold", "taunt",
-    "tease", "ridicule", "deride", "attack", "lash", "hit", "rip", "jab", "knock", "pan", "trash", "decry",
-    "applaud", "commend", "salute", "laud", "endorse", "profess", "confess", "reveal", "disclose", "divulge",
-    "acknowledge", "affirm", "vouch", "guarantee", "forecast", "estimate", "calculate", "cheer", "mutter", "murmur",
-    "shoot", "fire", "hit", "reason", "instruct", "order", "implore", "encourage", "invite", "challenge", "dare",
+    "say",
+    "tell",
+    "add",
+    "write",
+    "call",
+    "tweet",
+    "ask",
+    "continue",
+    "note",
+    "describe",
+    "report",
+    "declare",
+    "reply",
+    "explain",
+    "state",
+    "respond",
+    "conclude",
+    "recall",
+    "argue",
+    "accuse",
+    "pledge",
+    "acknowledge",
+    "suggest",
+    "insist",
+    "promise",
+    "cite",
+    "warn",
+    "claim",
+    "assure",
+    "shout",
+    "chant",
+    "urge",
+    "announce",
+    "admit",
+    "vow",
+    "lament",
+    "blame",
+    "predict",
+    "remark",
+    "answer",
+    "praise",
+    "joke",
+    "yell",
+    "blast",
+    "assert",
+    "complain",
+    "thank",
+    "mock",
+    "charge",
+    "criticize",
+    "question",
+    "denounce",
+    "emphasize",
+    "boast",
+    "concede",
+    "post",
+    "quote",
+    "decry",
+    "dub",
+    "bark",
+    "dismiss",
+    "proclaim",
+    "quip",
+    "label",
+    "condemn",
+    "portray",
+    "email",
+    "pronounce",
+    "chide",
+    "interject",
+    "retweet",
+    "highlight",
+    "stress",
+    "observe",
+    "counter",
+    "caution",
+    "testify",
+    "confirm",
+    "deny",
+    "muse",
+    "scoff",
+    "snap",
+    "whisper",
+    "exclaim",
+    "opine",
+    "reiterate",
+    "recount",
+    "emphasise",
+    "criticise",
+    "characterize",
+    "brand",
+    "hail",
+    "lambast",
+    "slam",
+    "welcome",
+    "signal",
+    "allege",
+    "wonder",
+    "demand",
+    "threaten",
+    "tout",
+    "grouse",
+    "retort",
+    "gush",
+    "fume",
+    "plead",
+    "sneer",
+    "marvel",
+    "rave",
+    "groan",
+    "grumble",
+    "elaborate",
+    "summarize",
+    "summarise",
+    "clarify",
+    "swear",
+    "recite",
+    "speculate",
+    "theorize",
+    "surmise",
+    "concur",
+    "agree",
+    "disagree",
+    "contend",
+    "maintain",
+    "insinuate",
+    "imply",
+    "mention",
+    "lecture",
+    "preach",
+    "scold",
+    "taunt",
+    "tease",
+    "ridicule",
+    "deride",
+    "applaud",
+    "commend",
+    "laud",
+    "profess",
+    "confess",
+    "reveal",
+    "disclose",
+    "divulge",
+    "affirm",
+    "mutter",
+    "murmur",
+    "liken",
+    "rate",
+    "rule",
 ];
 
 /// Irregular or spelling-changing forms the regular rules miss.
 const IRREGULAR: &[&str] = &[
-    "said", "says", "saying", "told", "telling", "tells", "wrote", "written", "writing", "writes", "read", "reads",
-    "put", "puts", "quipped", "quipping", "dubbed", "dubbing", "barked", "shot", "went", "goes", "chided", "chiding",
-    "testified", "testifies", "denied", "denies", "replied", "replies", "snapped", "emailed", "labeled", "labelled",
-    "retweeted", "tweeted", "spoke", "speaks", "argued", "arguing", "noted", "noting", "cited", "citing", "stated",
-    "stating", "sang", "sung", "sings", "swore", "sworn", "shot", "hit", "hits", "spoke", "spoken", "fired",
-    "went", "thought", "felt", "knew", "told",
+    "said",
+    "says",
+    "saying",
+    "told",
+    "telling",
+    "tells",
+    "wrote",
+    "written",
+    "writing",
+    "writes",
+    "read",
+    "reads",
+    "put",
+    "puts",
+    "quipped",
+    "quipping",
+    "dubbed",
+    "dubbing",
+    "barked",
+    "shot",
+    "went",
+    "goes",
+    "chided",
+    "chiding",
+    "testified",
+    "testifies",
+    "denied",
+    "denies",
+    "replied",
+    "replies",
+    "snapped",
+    "emailed",
+    "labeled",
+    "labelled",
+    "retweeted",
+    "tweeted",
+    "argued",
+    "arguing",
+    "noted",
+    "noting",
+    "cited",
+    "citing",
+    "stated",
+    "stating",
+    "swore",
+    "sworn",
+    "thought",
+    "told",
 ];
 
 /// Forms that are far more often plural nouns than verbs ("media reports").
 const NOUN_FORMS: &[&str] = &[
-    "reports", "claims", "charges", "questions", "answers", "demands", "posts", "quotes", "states", "labels",
-    "signals", "welcomes", "counters", "remarks", "promises", "threats", "tweets", "emails", "chants", "jokes",
-    "praises", "brands", "pledges", "vows", "calls", "notes", "reading",
+    "reports",
+    "claims",
+    "charges",
+    "questions",
+    "answers",
+    "demands",
+    "posts",
+    "quotes",
+    "states",
+    "labels",
+    "signals",
+    "welcomes",
+    "counters",
+    "remarks",
+    "promises",
+    "threats",
+    "tweets",
+    "emails",
+    "chants",
+    "jokes",
+    "praises",
+    "brands",
+    "pledges",
+    "vows",
+    "calls",
+    "notes",
+    "reading",
 ];
 
 /// True when `word` (lower case) is a form of a cue verb.
@@ -56,7 +253,9 @@ pub(super) fn is_cue_verb_after_subject(word: &str) -> bool {
 
 /// Lemmas that are cues in their bare form too ("they say"); the others
 /// are also nouns ("the report", "a note") and count only when inflected.
-const BARE_CUES: &[&str] = &["say", "tell", "add", "write", "argue", "insist", "explain", "warn", "ask", "predict", "admit"];
+const BARE_CUES: &[&str] = &[
+    "say", "tell", "add", "write", "argue", "insist", "explain", "warn", "ask", "predict", "admit",
+];
 
 /// Whether `word` is `lemma`+s, +ed, +ing (a final e dropped), or the bare
 /// lemma when that is unambiguous.
@@ -69,7 +268,11 @@ fn verb_forms(lemma: &str, word: &str) -> bool {
     match rest {
         "ing" => true,
         r if r == e => BARE_CUES.contains(&lemma),
-        r => r == format!("{e}s") || r == "ed" || (e.is_empty() && r == "es" && lemma.ends_with(['s', 'h', 'x'])),
+        r => {
+            r == format!("{e}s")
+                || r == "ed"
+                || (e.is_empty() && r == "es" && lemma.ends_with(['s', 'h', 'x']))
+        }
     }
 }
 
@@ -82,8 +285,12 @@ pub(super) fn phrase_cue_len(tokens: &[Token<'_>], i: usize) -> Option<usize> {
         "in" => {
             let det = word(1)?;
             let noun = word(2)?;
-            let is_statement = matches!(noun.as_str(), "statement" | "interview" | "tweet" | "email" | "post");
-            (matches!(det.as_str(), "a" | "an" | "the" | "his" | "her" | "their") && is_statement).then_some(3)
+            let is_statement = matches!(
+                noun.as_str(),
+                "statement" | "interview" | "tweet" | "email" | "post"
+            );
+            (matches!(det.as_str(), "a" | "an" | "the" | "his" | "her" | "their") && is_statement)
+                .then_some(3)
         }
         _ => None,
     }
@@ -95,14 +302,26 @@ mod tests {
 
     #[test]
     fn verb_forms_are_cues() {
-        for word in ["said", "says", "told", "added", "adding", "adds", "tweeted", "called", "noted", "replied"] {
+        for word in [
+            "said", "says", "told", "added", "adding", "adds", "tweeted", "called", "noted",
+            "replied",
+        ] {
             assert!(is_cue_verb(word), "{word}");
         }
     }
 
     #[test]
     fn other_words_are_not_cues() {
-        for word in ["the", "sad", "state-run", "caller", "president", "reportedly", "reports", "not"] {
+        for word in [
+            "the",
+            "sad",
+            "state-run",
+            "caller",
+            "president",
+            "reportedly",
+            "reports",
+            "not",
+        ] {
             assert!(!is_cue_verb(word), "{word}");
         }
     }

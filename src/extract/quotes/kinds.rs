@@ -12,7 +12,9 @@ pub(super) fn kind_of(ctx: &Context<'_>) -> QuoteKind {
     let direct = match before.split_last() {
         None => true,
         Some((last, _)) if last.is_punct(':') => true,
-        Some((last, rest)) if last.is_punct(',') => rest.last().is_some_and(|t| t.is_word && is_cue_verb(&t.lower())),
+        Some((last, rest)) if last.is_punct(',') => rest
+            .last()
+            .is_some_and(|t| t.is_word && is_cue_verb(&t.lower())),
         Some((last, _)) => !last.is_word && before.iter().all(|t| !t.is_word),
     };
     if direct {

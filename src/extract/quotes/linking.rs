@@ -6,14 +6,21 @@ use crate::extract::{ByteSpan, EntityGroup, EntityType, Field};
 const PERSON_PRONOUNS: &[&str] = &["he", "she"];
 
 /// Index of the entity `speaker` (a span of `text`) stands for, if any.
-pub(super) fn link(text: &str, speaker: ByteSpan, is_pronoun: bool, entities: &[EntityGroup]) -> Option<usize> {
+pub(super) fn link(
+    text: &str,
+    speaker: ByteSpan,
+    is_pronoun: bool,
+    entities: &[EntityGroup],
+) -> Option<usize> {
     if entities.is_empty() {
         return None;
     }
     let words = text.get(speaker.start..speaker.end)?;
     if is_pronoun {
         let pronoun = words.to_lowercase();
-        return PERSON_PRONOUNS.contains(&pronoun.as_str()).then(|| latest_person_before(speaker.start, entities))?;
+        return PERSON_PRONOUNS
+            .contains(&pronoun.as_str())
+            .then(|| latest_person_before(speaker.start, entities))?;
     }
     if is_description(words) {
         return None;
@@ -24,12 +31,21 @@ pub(super) fn link(text: &str, speaker: ByteSpan, is_pronoun: bool, entities: &[
 /// "a spokesman for Hillary Clinton", "the Clinton campaign": not a name,
 /// even when a name is inside it.
 fn is_description(words: &str) -> bool {
-    const DETERMINERS: &[&str] = &["a", "an", "the", "one", "another", "some", "his", "her", "their", "its"];
-    words.split_whitespace().next().is_some_and(|w| DETERMINERS.iter().any(|d| w.eq_ignore_ascii_case(d)))
+    const DETERMINERS: &[&str] = &[
+        "a", "an", "the", "one", "another", "some", "his", "her", "their", "its",
+    ];
+    words
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| DETERMINERS.iter().any(|d| w.eq_ignore_ascii_case(d)))
 }
 
 fn text_mentions(group: &EntityGroup) -> impl Iterator<Item = ByteSpan> + '_ {
-    group.mentions.iter().filter(|(field, _)| *field == Field::Text).map(|&(_, span)| span)
+    group
+        .mentions
+        .iter()
+        .filter(|(field, _)| *field == Field::Text)
+        .map(|&(_, span)| span)
 }
 
 /// The person mentioned last before `offset`: what "he" or "she" refers to.
@@ -38,7 +54,13 @@ fn latest_person_before(offset: usize, entities: &[EntityGroup]) -> Option<usize
         .iter()
         .enumerate()
         .filter(|(_, g)| g.kind == EntityType::Person)
-        .filter_map(|(i, g)| text_mentions(g).filter(|m| m.end <= offset).map(|m| m.start).max().map(|s| (s, i)))
+        .filter_map(|(i, g)| {
+            text_mentions(g)
+                .filter(|m| m.end <= offset)
+                .map(|m| m.start)
+                .max()
+                .map(|s| (s, i))
+        })
         .max()
         .map(|(_, i)| i)
 }
@@ -76,30 +98,48 @@ mod tests {
             name: name.to_owned(),
             kind,
             salience: 0.5,
-            mentions: mentions.iter().map(|&(start, end)| (Field::Text, ByteSpan { start, end })).collect(),
+            mentions: mentions
+                .iter()
+                .map(|&(start, end)| (Field::Text, ByteSpan { start, end }))
+                .collect(),
         }
     }
 
     const TEXT: &str = "Sergey Lavrov met NATO. He said no. Mr. Lavrov left.";
 
     fn entities() -> Vec<EntityGroup> {
-        vec![group("NATO", EntityType::Organization, &[(18, 22)]), group("Sergey Lavrov", EntityType::Person, &[(0, 13)])]
+        vec![
+            group("NATO", EntityType::Organization, &[(18, 22)]),
+            group("Sergey Lavrov", EntityType::Person, &[(0, 13)]),
+        ]
     }
 
     #[test]
     fn pronoun_links_to_the_latest_person() {
-        assert_eq!(link(TEXT, ByteSpan { start: 24, end: 26 }, true, &entities()), Some(1));
+        assert_eq!(
+            link(TEXT, ByteSpan { start: 24, end: 26 }, true, &entities()),
+            Some(1)
+        );
     }
 
     #[test]
     fn name_links_by_overlap_or_surname() {
-        assert_eq!(link(TEXT, ByteSpan { start: 7, end: 13 }, false, &entities()), Some(1));
-        assert_eq!(link(TEXT, ByteSpan { start: 36, end: 46 }, false, &entities()), Some(1));
+        assert_eq!(
+            link(TEXT, ByteSpan { start: 7, end: 13 }, false, &entities()),
+            Some(1)
+        );
+        assert_eq!(
+            link(TEXT, ByteSpan { start: 36, end: 46 }, false, &entities()),
+            Some(1)
+        );
     }
 
     #[test]
     fn description_without_entity_stays_unlinked() {
         let text = "Sergey Lavrov met NATO. A spokesman said no.";
-        assert_eq!(link(text, ByteSpan { start: 24, end: 35 }, false, &entities()), None);
+        assert_eq!(
+            link(text, ByteSpan { start: 24, end: 35 }, false, &entities()),
+            None
+        );
     }
 }

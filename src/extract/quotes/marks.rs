@@ -73,12 +73,20 @@ pub(super) fn scan_marks(text: &str, para: ByteSpan) -> Vec<Mark> {
                 if run < 2 {
                     continue;
                 }
-                let glyph = if ch == '`' { Glyph::Opening } else { Glyph::Either };
+                let glyph = if ch == '`' {
+                    Glyph::Opening
+                } else {
+                    Glyph::Either
+                };
                 // In a run of three, one is a single quote; the double one is
                 // the pair on the side facing the quoted words.
                 let before = slice[..i].chars().next_back();
                 let opening_side = before.is_none_or(|c| c.is_whitespace() || "([{—–-".contains(c));
-                let start = if run > 2 && !opening_side { i + run - 2 } else { i };
+                let start = if run > 2 && !opening_side {
+                    i + run - 2
+                } else {
+                    i
+                };
                 marks.push(classify(slice, para.start, start, 2, Family::Double, glyph));
                 continue;
             }
@@ -89,17 +97,29 @@ pub(super) fn scan_marks(text: &str, para: ByteSpan) -> Vec<Mark> {
     marks
 }
 
-fn classify(slice: &str, base: usize, start: usize, len: usize, family: Family, glyph: Glyph) -> Mark {
+fn classify(
+    slice: &str,
+    base: usize,
+    start: usize,
+    len: usize,
+    family: Family,
+    glyph: Glyph,
+) -> Mark {
     let before = slice[..start].chars().next_back();
     let after = slice[start + len..].chars().next();
     let space_before = before.is_none_or(|c| c.is_whitespace() || "([{—–-/".contains(c));
     let word_after = after.is_some_and(|c| c.is_alphanumeric() || "‘'$(…[.".contains(c));
-    let space_after = after.is_none_or(|c| c.is_whitespace() || c.is_ascii_punctuation() || "—–…’".contains(c));
+    let space_after =
+        after.is_none_or(|c| c.is_whitespace() || c.is_ascii_punctuation() || "—–…’".contains(c));
     Mark {
-        span: ByteSpan { start: base + start, end: base + start + len },
+        span: ByteSpan {
+            start: base + start,
+            end: base + start + len,
+        },
         family,
         glyph,
-        looks_opening: space_before && word_after,
+        // A mark opening a paragraph opens a quote, whatever follows it.
+        looks_opening: (space_before && word_after) || (before.is_none() && after.is_some()),
         looks_closing: !space_before && space_after,
     }
 }
@@ -133,17 +153,24 @@ mod tests {
     use super::*;
 
     fn glyphs(text: &str) -> Vec<&str> {
-        scan_marks(text, ByteSpan { start: 0, end: text.len() })
-            .iter()
-            .map(|m| &text[m.span.start..m.span.end])
-            .collect()
+        scan_marks(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        )
+        .iter()
+        .map(|m| &text[m.span.start..m.span.end])
+        .collect()
     }
 
     #[test]
     fn finds_every_double_mark_kind() {
-        assert_eq!(glyphs("“a” \"b\" ''c'' ``d'' «e» „f“"), [
-            "“", "”", "\"", "\"", "''", "''", "``", "''", "«", "»", "„", "“"
-        ]);
+        assert_eq!(
+            glyphs("“a” \"b\" ''c'' ``d'' «e» „f“"),
+            ["“", "”", "\"", "\"", "''", "''", "``", "''", "«", "»", "„", "“"]
+        );
     }
 
     #[test]
@@ -154,13 +181,22 @@ mod tests {
     #[test]
     fn triple_apostrophe_keeps_the_double_on_the_quote_side() {
         let text = "''He said 'no.''' x";
-        let marks = scan_marks(text, ByteSpan { start: 0, end: text.len() });
+        let marks = scan_marks(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        );
         assert_eq!(marks.len(), 2);
         assert_eq!(marks[1].span, ByteSpan { start: 15, end: 17 });
     }
 
     #[test]
     fn marks_inside_tags_are_skipped() {
-        assert_eq!(glyphs("<tweet id=\"1\" author=\"@x\">“hi”</tweet>"), ["“", "”"]);
+        assert_eq!(
+            glyphs("<tweet id=\"1\" author=\"@x\">“hi”</tweet>"),
+            ["“", "”"]
+        );
     }
 }

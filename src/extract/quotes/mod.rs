@@ -42,15 +42,22 @@ pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuot
     let mut around = Vec::with_capacity(quotes.len());
     for i in 0..quotes.len() {
         let ctx = attribution::context(text, &quotes, i);
-        let content = text.get(quotes[i].content.start..quotes[i].content.end).unwrap_or("");
+        let content = text
+            .get(quotes[i].content.start..quotes[i].content.end)
+            .unwrap_or("");
         let kind = kinds::kind_of(&ctx);
         let may_precede_speaker = kind == QuoteKind::Direct || ends_clause(content);
-        let ends_sentence = content.trim_end_matches(QUOTE_TAIL).ends_with(['.', '?', '!']);
-        found.push(attribution::attribute(&ctx, may_precede_speaker, ends_sentence));
+        let ends_sentence = content
+            .trim_end_matches(QUOTE_TAIL)
+            .ends_with(['.', '?', '!']);
+        found.push(attribution::attribute(
+            &ctx,
+            may_precede_speaker,
+            ends_sentence,
+        ));
         around.push(continuation::Surroundings {
             kind,
             same_sentence_as_previous: ctx.before_reaches_prev_quote,
-            previous_sentence_speaker: attribution::previous_sentence_subject(&ctx),
         });
     }
     continuation::inherit_speakers(&quotes, &around, &mut found);
@@ -67,7 +74,12 @@ pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuot
         .map(|((q, around), who)| FoundQuote {
             kind: around.kind,
             content: q.content,
-            speaker: who.map(|a| (a.speaker, linking::link(text, a.speaker, a.is_pronoun, entities))),
+            speaker: who.map(|a| {
+                (
+                    a.speaker,
+                    linking::link(text, a.speaker, a.is_pronoun, entities),
+                )
+            }),
             cue: who.and_then(|a| a.cue),
         })
         .collect()
@@ -78,5 +90,7 @@ const QUOTE_TAIL: [char; 4] = ['\'', '’', '"', ' '];
 
 /// The quoted words end a clause: `"We are ready,"`, `"Why?'"`.
 fn ends_clause(content: &str) -> bool {
-    content.trim_end_matches(QUOTE_TAIL).ends_with([',', '.', '?', '!', '—', '-', '…', ':', ';'])
+    content
+        .trim_end_matches(QUOTE_TAIL)
+        .ends_with([',', '.', '?', '!', '—', '-', '…', ':', ';'])
 }

@@ -41,16 +41,29 @@ pub(super) fn find_quote_spans(text: &str) -> Vec<QuoteSpan> {
     let mut quotes = Vec::new();
     let mut carried_over = false;
     for (i, &para) in paras.iter().enumerate() {
-        let next_reopens = marks.get(i + 1).is_some_and(|m| opens_paragraph(text, paras[i + 1], m));
-        carried_over = pair_paragraph(text, para, &marks[i], carried_over, next_reopens, &mut quotes);
+        let next_reopens = marks
+            .get(i + 1)
+            .is_some_and(|m| opens_paragraph(text, paras[i + 1], m));
+        carried_over = pair_paragraph(
+            text,
+            para,
+            &marks[i],
+            carried_over,
+            next_reopens,
+            &mut quotes,
+        );
     }
     quotes
 }
 
 /// Whether the paragraph's first character is a mark that can open a quote.
 fn opens_paragraph(text: &str, para: ByteSpan, marks: &[Mark]) -> bool {
-    let first_char = text.get(para.start..para.end).map_or(0, |p| p.len() - p.trim_start().len());
-    marks.first().is_some_and(|m| m.span.start == para.start + first_char && m.can_open())
+    let first_char = text
+        .get(para.start..para.end)
+        .map_or(0, |p| p.len() - p.trim_start().len());
+    marks
+        .first()
+        .is_some_and(|m| m.span.start == para.start + first_char && m.can_open())
 }
 
 /// Pairs one paragraph's marks into quotes. Returns true when the paragraph
@@ -67,11 +80,20 @@ fn pair_paragraph(
     for mark in marks {
         match open {
             Some(o) if mark.can_close(o) => {
-                push_quote(text, para, o.span, Some(mark.span), continues_previous && out_is_first(out, para), out);
+                push_quote(
+                    text,
+                    para,
+                    o.span,
+                    Some(mark.span),
+                    continues_previous && out_is_first(out, para),
+                    out,
+                );
                 open = None;
             }
             // A second opener: the earlier one was stray (or lost its closer).
-            Some(_) if mark.can_open() && mark.glyph != super::marks::Glyph::Closing => open = Some(mark),
+            Some(_) if mark.can_open() && mark.glyph != super::marks::Glyph::Closing => {
+                open = Some(mark)
+            }
             Some(_) => {}
             None if mark.can_open() => open = Some(mark),
             None => {}
@@ -79,7 +101,14 @@ fn pair_paragraph(
     }
     match open {
         Some(o) if next_reopens => {
-            push_quote(text, para, o.span, None, continues_previous && out_is_first(out, para), out);
+            push_quote(
+                text,
+                para,
+                o.span,
+                None,
+                continues_previous && out_is_first(out, para),
+                out,
+            );
             true
         }
         _ => false,
@@ -100,13 +129,24 @@ fn push_quote(
     out: &mut Vec<QuoteSpan>,
 ) {
     let end = close.map_or(para.end, |c| c.start);
-    let Some(inner) = text.get(open.end..end) else { return };
+    let Some(inner) = text.get(open.end..end) else {
+        return;
+    };
     if !inner.chars().any(char::is_alphanumeric) {
         return;
     }
     let lead = inner.len() - inner.trim_start().len();
-    let content = ByteSpan { start: open.end + lead, end: open.end + inner.trim_end().len() };
-    out.push(QuoteSpan { open, close, content, para, continues_previous });
+    let content = ByteSpan {
+        start: open.end + lead,
+        end: open.end + inner.trim_end().len(),
+    };
+    out.push(QuoteSpan {
+        open,
+        close,
+        content,
+        para,
+        continues_previous,
+    });
 }
 
 #[cfg(test)]
@@ -114,7 +154,10 @@ mod tests {
     use super::*;
 
     fn contents(text: &str) -> Vec<&str> {
-        find_quote_spans(text).iter().map(|q| &text[q.content.start..q.content.end]).collect()
+        find_quote_spans(text)
+            .iter()
+            .map(|q| &text[q.content.start..q.content.end])
+            .collect()
     }
 
     #[test]
@@ -124,26 +167,47 @@ mod tests {
 
     #[test]
     fn doubled_apostrophes_and_backticks() {
-        assert_eq!(contents("''It's fine,'' she said. ``Really.''"), ["It's fine,", "Really."]);
+        assert_eq!(
+            contents("''It's fine,'' she said. ``Really.''"),
+            ["It's fine,", "Really."]
+        );
     }
 
     #[test]
     fn single_quotes_inside_double_quotes_stay_inside() {
-        assert_eq!(contents("“He said ‘no’ twice,” she said."), ["He said ‘no’ twice,"]);
-        assert_eq!(contents("''the 'wrong track.'.'' x"), ["the 'wrong track.'."]);
+        assert_eq!(
+            contents("“He said ‘no’ twice,” she said."),
+            ["He said ‘no’ twice,"]
+        );
+        assert_eq!(
+            contents("''the 'wrong track.'.'' x"),
+            ["the 'wrong track.'."]
+        );
     }
 
     #[test]
     fn guillemets_and_low_quotes() {
-        assert_eq!(contents("«Bonjour», dit-il. „Guten Tag“, sagte er."), ["Bonjour", "Guten Tag"]);
+        assert_eq!(
+            contents("«Bonjour», dit-il. „Guten Tag“, sagte er."),
+            ["Bonjour", "Guten Tag"]
+        );
     }
 
     #[test]
     fn quote_over_several_paragraphs() {
         let text = "“First part.\n\n“Second part.\n“Last part,” he said.";
         let quotes = find_quote_spans(text);
-        assert_eq!(contents(text), ["First part.", "Second part.", "Last part,"]);
-        assert_eq!(quotes.iter().map(|q| q.continues_previous).collect::<Vec<_>>(), [false, true, true]);
+        assert_eq!(
+            contents(text),
+            ["First part.", "Second part.", "Last part,"]
+        );
+        assert_eq!(
+            quotes
+                .iter()
+                .map(|q| q.continues_previous)
+                .collect::<Vec<_>>(),
+            [false, true, true]
+        );
         assert!(quotes[0].close.is_none());
     }
 
@@ -155,6 +219,9 @@ mod tests {
 
     #[test]
     fn stray_opener_is_replaced_by_the_next_one() {
-        assert_eq!(contents("A “stray one and “a real quote” here."), ["a real quote"]);
+        assert_eq!(
+            contents("A “stray one and “a real quote” here."),
+            ["a real quote"]
+        );
     }
 }

@@ -12,47 +12,233 @@ const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "you", "it"];
 
 /// Words that open a description ("a spokesman for the ministry").
 const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "one", "another", "some", "several", "many", "his", "her", "their", "its", "our", "two",
-    "three", "four", "most", "other", "both", "this", "that", "these", "those", "each", "every", "few", "no",
+    "a", "an", "the", "one", "another", "some", "several", "many", "his", "her", "their", "its",
+    "our", "two", "three", "four", "most", "other", "both", "this", "that", "these", "those",
+    "each", "every", "few", "no",
 ];
 
 /// Words that may sit between a speaker and the cue ("he also said").
 const BETWEEN: &[&str] = &[
-    "also", "later", "then", "has", "had", "have", "would", "will", "previously", "recently", "once", "again",
-    "repeatedly", "reportedly", "publicly", "privately", "simply", "just", "even", "often", "still", "flatly",
-    "quickly", "frequently", "famously", "further", "was", "is", "were", "are", "has", "did", "does", "do", "may",
-    "might", "could", "should", "can", "once", "now", "first", "last", "already", "never", "always", "subsequently",
-    "explicitly", "openly", "angrily", "bluntly", "directly", "ultimately", "initially", "finally", "eventually",
+    "also",
+    "later",
+    "then",
+    "has",
+    "had",
+    "have",
+    "would",
+    "will",
+    "previously",
+    "recently",
+    "once",
+    "again",
+    "repeatedly",
+    "reportedly",
+    "publicly",
+    "privately",
+    "simply",
+    "just",
+    "even",
+    "often",
+    "still",
+    "flatly",
+    "quickly",
+    "frequently",
+    "famously",
+    "further",
+    "was",
+    "is",
+    "were",
+    "are",
+    "has",
+    "did",
+    "does",
+    "do",
+    "may",
+    "might",
+    "could",
+    "should",
+    "can",
+    "once",
+    "now",
+    "first",
+    "last",
+    "already",
+    "never",
+    "always",
+    "subsequently",
+    "explicitly",
+    "openly",
+    "angrily",
+    "bluntly",
+    "directly",
+    "ultimately",
+    "initially",
+    "finally",
+    "eventually",
 ];
 
 /// Capitalised words that start sentences but never names.
 const NOT_NAMES: &[&str] = &[
-    "The", "A", "An", "In", "On", "At", "But", "And", "As", "When", "After", "Before", "If", "Meanwhile", "However",
-    "Still", "Yet", "So", "Then", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "His",
-    "Her", "Their", "While", "Although", "Though", "Because", "Asked", "Speaking", "For", "With", "From", "By",
-    "Instead", "Now", "Later", "Earlier", "Also", "Or", "Even", "Just", "Last", "Since", "Until", "Like", "Both",
-    "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Monday", "Tuesday", "Wednesday",
-    "Thursday", "Friday", "Saturday", "Sunday", "What", "Why", "How", "Who", "Where", "There", "Here", "Some", "Many",
-    "According", "Yes", "No", "Not", "Our", "My", "Your", "Its", "To", "Of", "Hours", "Minutes", "Days", "Weeks",
-    "Months", "Years", "Moments", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "January", "February", "March",
-    "April", "June", "July", "August", "September", "October", "November", "December",
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "As",
+    "When",
+    "After",
+    "Before",
+    "If",
+    "Meanwhile",
+    "However",
+    "Still",
+    "Yet",
+    "So",
+    "Then",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "His",
+    "Her",
+    "Their",
+    "While",
+    "Although",
+    "Though",
+    "Because",
+    "Asked",
+    "Speaking",
+    "For",
+    "With",
+    "From",
+    "By",
+    "Instead",
+    "Now",
+    "Later",
+    "Earlier",
+    "Also",
+    "Or",
+    "Even",
+    "Just",
+    "Last",
+    "Since",
+    "Until",
+    "Like",
+    "Both",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Where",
+    "There",
+    "Here",
+    "Some",
+    "Many",
+    "According",
+    "Yes",
+    "No",
+    "Not",
+    "Our",
+    "My",
+    "Your",
+    "Its",
+    "To",
+    "Of",
+    "Hours",
+    "Minutes",
+    "Days",
+    "Weeks",
+    "Months",
+    "Years",
+    "Moments",
+    "Jan",
+    "Feb",
+    "Aug",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Name particles allowed inside a capitalised name ("Charles de Gaulle").
-const PARTICLES: &[&str] = &["de", "da", "del", "van", "von", "der", "bin", "al", "la", "le", "di", "of"];
+const PARTICLES: &[&str] = &[
+    "de", "da", "del", "van", "von", "der", "bin", "al", "la", "le", "di", "of",
+];
 
 /// Words that never end a speaker description.
 const FUNCTION_WORDS: &[&str] = &[
-    "and", "or", "but", "that", "which", "to", "of", "for", "in", "on", "at", "with", "by", "as", "not", "who",
-    "what", "when", "where", "than", "so", "if", "because", "while", "about", "from", "into", "over", "after",
-    "been", "be", "being", "there", "here", "how", "why", "him", "them", "me", "us", "whom", "whose",
+    "and", "or", "but", "that", "which", "to", "of", "for", "in", "on", "at", "with", "by", "as",
+    "not", "who", "what", "when", "where", "than", "so", "if", "because", "while", "about", "from",
+    "into", "over", "after", "been", "be", "being", "there", "here", "how", "why", "him", "them",
+    "me", "us", "whom", "whose",
 ];
 
 /// Days and other time words skipped after an inverted cue ("said Tuesday").
 const TIME_WORDS: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "tonight",
-    "recently", "earlier", "later", "then", "afterward", "afterwards", "previously", "last", "this", "week", "night",
-    "morning", "evening", "on", "also", "once", "again",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "yesterday",
+    "today",
+    "tonight",
+    "recently",
+    "earlier",
+    "later",
+    "then",
+    "afterward",
+    "afterwards",
+    "previously",
+    "last",
+    "this",
+    "week",
+    "night",
+    "morning",
+    "evening",
+    "on",
+    "also",
+    "once",
+    "again",
 ];
 
 fn lower_in(token: &Token<'_>, list: &[&str]) -> bool {
@@ -73,13 +259,17 @@ pub(super) fn is_time_word(token: &Token<'_>) -> bool {
 
 /// A `.` that belongs to the previous word (an initial or "Mr.").
 fn is_abbreviation_dot(tokens: &[Token<'_>], i: usize) -> bool {
-    tokens[i].is_punct('.') && i > 0 && tokens[i - 1].is_capitalised() && tokens[i - 1].text.len() <= 4
+    tokens[i].is_punct('.')
+        && i > 0
+        && tokens[i - 1].is_capitalised()
+        && tokens[i - 1].text.len() <= 4
 }
 
 /// Part of a capitalised name, looking at `tokens[i]`.
 fn in_name(tokens: &[Token<'_>], i: usize) -> bool {
     let t = &tokens[i];
-    (t.is_capitalised() && !NOT_NAMES.contains(&t.text))
+    let adverb = i == 0 && t.text.ends_with("ly");
+    (t.is_capitalised() && !NOT_NAMES.contains(&t.text) && !adverb)
         || is_abbreviation_dot(tokens, i)
         || (t.is_word && PARTICLES.contains(&t.text))
 }
@@ -102,8 +292,14 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
     // "Trump, who has called": the name and the relative pronoun, which
     // is where the attribution's source is.
     if end > lower && lower_in(&tokens[end - 1], &["who"]) {
-        let stop = if end >= 2 && tokens[end - 2].is_punct(',') { end - 2 } else { end - 1 };
-        return phrase_ending_at(tokens, stop, lower).map(|(start, _)| (start, end)).or(Some((end - 1, end)));
+        let stop = if end >= 2 && tokens[end - 2].is_punct(',') {
+            end - 2
+        } else {
+            end - 1
+        };
+        return phrase_ending_at(tokens, stop, lower)
+            .map(|(start, _)| (start, end))
+            .or(Some((end - 1, end)));
     }
     phrase_ending_at(tokens, end, lower)
 }
@@ -111,7 +307,12 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
 /// Adverbs and auxiliaries between a speaker and the cue ("he also said",
 /// "she memorably promised").
 fn is_between_word(token: &Token<'_>) -> bool {
-    lower_in(token, BETWEEN) || lower_in(token, TIME_WORDS) || (token.is_word && token.text.len() > 4 && token.text.ends_with("ly") && !token.is_capitalised())
+    lower_in(token, BETWEEN)
+        || lower_in(token, TIME_WORDS)
+        || (token.is_word
+            && token.text.len() > 4
+            && token.text.ends_with("ly")
+            && !token.is_capitalised())
 }
 
 fn is_dash(token: &Token<'_>) -> bool {
@@ -122,8 +323,11 @@ fn is_dash(token: &Token<'_>) -> bool {
 fn appositive_subject(tokens: &[Token<'_>], comma: usize, lower: usize) -> Option<Phrase> {
     let limit = comma.saturating_sub(20).max(lower);
     let closer = &tokens[comma];
-    let opening = (limit..comma).rev().find(|&j| tokens[j].text == closer.text || (is_dash(closer) && is_dash(&tokens[j])))?;
-    phrase_ending_at(tokens, opening, lower).or_else(|| phrase_ending_at(tokens, comma, opening + 1))
+    let opening = (limit..comma)
+        .rev()
+        .find(|&j| tokens[j].text == closer.text || (is_dash(closer) && is_dash(&tokens[j])))?;
+    phrase_ending_at(tokens, opening, lower)
+        .or_else(|| phrase_ending_at(tokens, comma, opening + 1))
 }
 
 /// The name, pronoun or description whose last token is `tokens[end - 1]`.
@@ -153,7 +357,11 @@ pub(super) fn phrase_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -
 fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Option<Phrase> {
     let last = end - 1;
     let tail = &tokens[last];
-    if !tail.is_word || [DETERMINERS, BETWEEN, FUNCTION_WORDS].iter().any(|list| lower_in(tail, list)) {
+    if !tail.is_word
+        || [DETERMINERS, BETWEEN, FUNCTION_WORDS]
+            .iter()
+            .any(|list| lower_in(tail, list))
+    {
         return None;
     }
     let mut start = last;
@@ -164,7 +372,11 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
         }
         start -= 1;
         // "a spokesman for the ministry": go on past "for the" to "a".
-        let chained = start > lower && lower_in(&tokens[start - 1], &["for", "of", "at", "with", "from", "to"]);
+        let chained = start > lower
+            && lower_in(
+                &tokens[start - 1],
+                &["for", "of", "at", "with", "from", "to"],
+            );
         if lower_in(prev, DETERMINERS) && !chained {
             return Some((start, end));
         }
@@ -200,8 +412,12 @@ fn noun_phrase_end(tokens: &[Token<'_>], start: usize) -> usize {
     let mut end = start;
     while end < tokens.len() && end - start < 10 {
         let t = &tokens[end];
-        let joins = lower_in(t, &["for", "of", "at"]) && tokens.get(end + 1).is_some_and(|n| n.is_word);
-        let word = t.is_word && !lower_in(t, FUNCTION_WORDS) && !super::cues::is_cue_verb(&t.lower());
+        let joins =
+            lower_in(t, &["for", "of", "at"]) && tokens.get(end + 1).is_some_and(|n| n.is_word);
+        let word = t.is_word
+            && !lower_in(t, FUNCTION_WORDS)
+            && !lower_in(t, BETWEEN)
+            && !super::cues::is_cue_verb(&t.lower());
         if !(word || joins || is_abbreviation_dot(tokens, end)) {
             break;
         }
@@ -212,7 +428,9 @@ fn noun_phrase_end(tokens: &[Token<'_>], start: usize) -> usize {
 
 /// The last capitalised name inside `tokens[start..end]`.
 fn last_name_in(tokens: &[Token<'_>], start: usize, end: usize) -> Option<Phrase> {
-    let last = (start..end).rev().find(|&i| tokens[i].is_capitalised() && !NOT_NAMES.contains(&tokens[i].text))?;
+    let last = (start..end)
+        .rev()
+        .find(|&i| tokens[i].is_capitalised() && !NOT_NAMES.contains(&tokens[i].text))?;
     let mut first = last;
     while first > start && in_name(tokens, first - 1) {
         first -= 1;
@@ -225,26 +443,40 @@ fn last_name_in(tokens: &[Token<'_>], start: usize, end: usize) -> Option<Phrase
 
 /// "Asked", "Speaking", "Growing": a participle opening a clause.
 fn is_participle_word(token: &Token<'_>) -> bool {
-    token.is_word && token.text.len() > 4 && (token.text.ends_with("ing") || token.text.ends_with("ed"))
+    token.is_word
+        && token.text.len() > 4
+        && (token.text.ends_with("ing") || token.text.ends_with("ed"))
 }
 
 /// Words that open a subordinate clause: its subject is not the speaker of
 /// a quote after the clause ends.
 pub(super) fn is_subordinator(token: &Token<'_>) -> bool {
-    lower_in(token, &["as", "when", "while", "after", "before", "if", "because", "since", "although", "though", "once", "until"])
+    lower_in(
+        token,
+        &[
+            "as", "when", "while", "after", "before", "if", "because", "since", "although",
+            "though", "once", "until", "what", "whether", "despite", "how",
+        ],
+    )
 }
 
 /// The first pronoun or name of a sentence that is the subject of a verb:
 /// for "..., adding" and "... and said", whose subject is the sentence's.
 pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phrase> {
     const BLOCKERS: &[&str] = &[
-        "if", "when", "as", "because", "while", "after", "before", "although", "since", "in", "on", "at", "to", "of",
-        "from", "by", "with", "for", "about", "against", "than", "the", "a", "an",
+        "if", "when", "as", "because", "while", "after", "before", "although", "since", "in", "on",
+        "at", "to", "of", "from", "by", "with", "for", "about", "against", "than", "the", "a",
+        "an",
     ];
     // "After the Paris attacks, Trump ...": skip an opening adverbial.
     let mut i = 0;
-    if tokens.first().is_some_and(|t| lower_in(t, BLOCKERS) || is_participle_word(t)) {
-        i = (0..limit).find(|&k| tokens[k].is_punct(',')).map_or(0, |k| k + 1);
+    if tokens
+        .first()
+        .is_some_and(|t| lower_in(t, BLOCKERS) || is_participle_word(t))
+    {
+        i = (0..limit)
+            .find(|&k| tokens[k].is_punct(','))
+            .map_or(0, |k| k + 1);
     }
     while i < limit {
         let after_subordinator = i > 0 && lower_in(&tokens[i - 1], BLOCKERS);
@@ -261,8 +493,19 @@ pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phr
             None
         };
         if let Some((s, e)) = candidate {
-            let followed_by_word = tokens.get(e).is_some_and(|t| {
-                t.is_word && !t.is_capitalised() && !lower_in(t, FUNCTION_WORDS) && !lower_in(t, TIME_WORDS)
+            // "Donald Trump on Thursday ratcheted up": past time phrases.
+            let mut next = e;
+            while tokens
+                .get(next)
+                .is_some_and(|t| lower_in(t, TIME_WORDS) || lower_in(t, &["in", "at"]))
+            {
+                next += 1;
+            }
+            let followed_by_word = tokens.get(next).is_some_and(|t| {
+                t.is_word
+                    && !t.is_capitalised()
+                    && !lower_in(t, FUNCTION_WORDS)
+                    && !lower_in(t, TIME_WORDS)
             });
             if followed_by_word && !after_subordinator && e <= limit {
                 return Some((s, e));
@@ -286,23 +529,44 @@ mod tests {
     }
 
     fn before(text: &str) -> Option<String> {
-        let tokens = tokenize(text, ByteSpan { start: 0, end: text.len() });
+        let tokens = tokenize(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        );
         let cue = tokens.iter().position(|t| t.text == "said").unwrap();
         text_of(text, &tokens, subject_before(&tokens, cue, 0))
     }
 
     fn after(text: &str) -> Option<String> {
-        let tokens = tokenize(text, ByteSpan { start: 0, end: text.len() });
+        let tokens = tokenize(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        );
         text_of(text, &tokens, phrase_starting_at(&tokens, 0))
     }
 
     #[test]
     fn subjects_before_a_cue() {
-        assert_eq!(before("Sergey Lavrov said").as_deref(), Some("Sergey Lavrov"));
+        assert_eq!(
+            before("Sergey Lavrov said").as_deref(),
+            Some("Sergey Lavrov")
+        );
         assert_eq!(before("he also said").as_deref(), Some("he"));
         assert_eq!(before("Mr. Garin said").as_deref(), Some("Mr. Garin"));
-        assert_eq!(before("a spokesman for the ministry said").as_deref(), Some("a spokesman for the ministry"));
-        assert_eq!(before("Mike DuHaime, a Republican strategist, said").as_deref(), Some("Mike DuHaime"));
+        assert_eq!(
+            before("a spokesman for the ministry said").as_deref(),
+            Some("a spokesman for the ministry")
+        );
+        assert_eq!(
+            before("Mike DuHaime, a Republican strategist, said").as_deref(),
+            Some("Mike DuHaime")
+        );
         assert_eq!(before("In a speech, Trump said").as_deref(), Some("Trump"));
         assert_eq!(before("and said"), None);
     }
@@ -310,7 +574,13 @@ mod tests {
     #[test]
     fn phrases_after_an_inverted_cue() {
         assert_eq!(after("Lavrov.").as_deref(), Some("Lavrov"));
-        assert_eq!(after("Tuesday Geoff Garin, a pollster").as_deref(), Some("Geoff Garin"));
-        assert_eq!(after("a spokesman for the ministry.").as_deref(), Some("a spokesman for the ministry"));
+        assert_eq!(
+            after("Tuesday Geoff Garin, a pollster").as_deref(),
+            Some("Geoff Garin")
+        );
+        assert_eq!(
+            after("a spokesman for the ministry.").as_deref(),
+            Some("a spokesman for the ministry")
+        );
     }
 }

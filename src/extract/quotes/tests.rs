@@ -13,7 +13,11 @@ fn seen<'a>(text: &'a str, quotes: &[FoundQuote]) -> Vec<Seen<'a>> {
         .iter()
         .map(|q| {
             let speaker = q.speaker.map(|(s, _)| &text[s.start..s.end]);
-            (&text[q.content.start..q.content.end], speaker, q.speaker.and_then(|(_, e)| e))
+            (
+                &text[q.content.start..q.content.end],
+                speaker,
+                q.speaker.and_then(|(_, e)| e),
+            )
         })
         .collect()
 }
@@ -27,49 +31,88 @@ fn entity(text: &str, name: &str, kind: EntityType, forms: &[&str]) -> EntityGro
     let mut mentions: Vec<(Field, ByteSpan)> = Vec::new();
     for form in forms {
         for (start, _) in text.match_indices(form) {
-            let span = ByteSpan { start, end: start + form.len() };
-            if !mentions.iter().any(|(_, m)| m.start < span.end && span.start < m.end) {
+            let span = ByteSpan {
+                start,
+                end: start + form.len(),
+            };
+            if !mentions
+                .iter()
+                .any(|(_, m)| m.start < span.end && span.start < m.end)
+            {
                 mentions.push((Field::Text, span));
             }
         }
     }
     mentions.sort_by_key(|(_, m)| m.start);
-    EntityGroup { name: name.to_owned(), kind, salience: 0.5, mentions }
+    EntityGroup {
+        name: name.to_owned(),
+        kind,
+        salience: 0.5,
+        mentions,
+    }
 }
 
 // ---- typography ----
 
 #[test]
 fn curly_and_straight_double_quotes() {
-    assert_eq!(quotes_of("“Yes,” Lavrov said."), [("Yes,", Some("Lavrov"), None)]);
-    assert_eq!(quotes_of("\"Yes,\" Lavrov said."), [("Yes,", Some("Lavrov"), None)]);
+    assert_eq!(
+        quotes_of("“Yes,” Lavrov said."),
+        [("Yes,", Some("Lavrov"), None)]
+    );
+    assert_eq!(
+        quotes_of("\"Yes,\" Lavrov said."),
+        [("Yes,", Some("Lavrov"), None)]
+    );
 }
 
 #[test]
 fn doubled_apostrophes_and_backticks() {
-    assert_eq!(quotes_of("''It is over,'' Mr. Garin said."), [("It is over,", Some("Mr. Garin"), None)]);
-    assert_eq!(quotes_of("``It is over,'' she said."), [("It is over,", Some("she"), None)]);
+    assert_eq!(
+        quotes_of("''It is over,'' Mr. Garin said."),
+        [("It is over,", Some("Mr. Garin"), None)]
+    );
+    assert_eq!(
+        quotes_of("``It is over,'' she said."),
+        [("It is over,", Some("she"), None)]
+    );
 }
 
 #[test]
 fn single_quotes_inside_double_quotes() {
     let text = "“They chanted ‘lock her up’ all night,” the senator said.";
-    assert_eq!(quotes_of(text), [("They chanted ‘lock her up’ all night,", Some("the senator"), None)]);
+    assert_eq!(
+        quotes_of(text),
+        [(
+            "They chanted ‘lock her up’ all night,",
+            Some("the senator"),
+            None
+        )]
+    );
 }
 
 #[test]
 fn guillemets_and_low_opening_quotes() {
-    assert_eq!(quotes_of("«We are ready,» Lavrov said."), [("We are ready,", Some("Lavrov"), None)]);
-    assert_eq!(quotes_of("„We are ready,“ Merkel said."), [("We are ready,", Some("Merkel"), None)]);
+    assert_eq!(
+        quotes_of("«We are ready,» Lavrov said."),
+        [("We are ready,", Some("Lavrov"), None)]
+    );
+    assert_eq!(
+        quotes_of("„We are ready,“ Merkel said."),
+        [("We are ready,", Some("Merkel"), None)]
+    );
 }
 
 #[test]
 fn quote_over_several_paragraphs_keeps_its_speaker() {
     let text = "Lavrov said: “We are ready to talk.\n\n“We always were.”\nThe talks begin Monday.";
-    assert_eq!(quotes_of(text), [
-        ("We are ready to talk.", Some("Lavrov"), None),
-        ("We always were.", Some("Lavrov"), None)
-    ]);
+    assert_eq!(
+        quotes_of(text),
+        [
+            ("We are ready to talk.", Some("Lavrov"), None),
+            ("We always were.", Some("Lavrov"), None)
+        ]
+    );
 }
 
 #[test]
@@ -81,7 +124,9 @@ fn unbalanced_mark_does_not_lose_the_rest_of_the_article() {
 #[test]
 fn scare_quotes_are_not_attributed() {
     let text = "Reports of “compromising” material surfaced. Lavrov spoke later.";
-    assert!(quotes_of(text).iter().all(|(_, speaker, _)| speaker.is_none()));
+    assert!(quotes_of(text)
+        .iter()
+        .all(|(_, speaker, _)| speaker.is_none()));
 }
 
 #[test]
@@ -103,36 +148,50 @@ fn direct_and_partial_kinds() {
 
 #[test]
 fn speaker_before_and_after() {
-    assert_eq!(quotes_of("Lavrov said: “We are ready.”"), [("We are ready.", Some("Lavrov"), None)]);
-    assert_eq!(quotes_of("“We are ready,” Lavrov said."), [("We are ready,", Some("Lavrov"), None)]);
+    assert_eq!(
+        quotes_of("Lavrov said: “We are ready.”"),
+        [("We are ready.", Some("Lavrov"), None)]
+    );
+    assert_eq!(
+        quotes_of("“We are ready,” Lavrov said."),
+        [("We are ready,", Some("Lavrov"), None)]
+    );
 }
 
 #[test]
 fn inverted_order() {
     let text = "“We are ready,” said Sergey Lavrov, the foreign minister.";
-    assert_eq!(quotes_of(text), [("We are ready,", Some("Sergey Lavrov"), None)]);
+    assert_eq!(
+        quotes_of(text),
+        [("We are ready,", Some("Sergey Lavrov"), None)]
+    );
 }
 
 #[test]
 fn cue_nouns_and_phrases() {
-    assert_eq!(quotes_of("According to Lavrov, “talks are possible.”"), [(
-        "talks are possible.",
-        Some("Lavrov"),
-        None
-    )]);
+    assert_eq!(
+        quotes_of("According to Lavrov, “talks are possible.”"),
+        [("talks are possible.", Some("Lavrov"), None)]
+    );
     let text = "The ministry said in a statement that the plan was “reckless and dangerous.”";
-    assert_eq!(quotes_of(text), [("reckless and dangerous.", Some("The ministry"), None)]);
+    assert_eq!(
+        quotes_of(text),
+        [("reckless and dangerous.", Some("The ministry"), None)]
+    );
 }
 
 #[test]
 fn description_speaker_has_no_entity() {
     let text = "“Nothing was agreed,” said a spokesman for the ministry.";
     let lavrov = entity(text, "Sergey Lavrov", EntityType::Person, &["Lavrov"]);
-    assert_eq!(seen(text, &find_quotes(text, &[lavrov])), [(
-        "Nothing was agreed,",
-        Some("a spokesman for the ministry"),
-        None
-    )]);
+    assert_eq!(
+        seen(text, &find_quotes(text, &[lavrov])),
+        [(
+            "Nothing was agreed,",
+            Some("a spokesman for the ministry"),
+            None
+        )]
+    );
 }
 
 #[test]
@@ -140,30 +199,53 @@ fn pronoun_resolves_to_the_latest_person() {
     let text = "Trump spoke first. Then Sergey Lavrov took the floor. “We are ready,” he said.";
     let groups = [
         entity(text, "Trump", EntityType::Person, &["Trump"]),
-        entity(text, "Sergey Lavrov", EntityType::Person, &["Sergey Lavrov"]),
+        entity(
+            text,
+            "Sergey Lavrov",
+            EntityType::Person,
+            &["Sergey Lavrov"],
+        ),
     ];
-    assert_eq!(seen(text, &find_quotes(text, &groups)), [("We are ready,", Some("he"), Some(1))]);
+    assert_eq!(
+        seen(text, &find_quotes(text, &groups)),
+        [("We are ready,", Some("he"), Some(1))]
+    );
 }
 
 #[test]
 fn continued_quote_in_the_next_sentence_keeps_the_speaker() {
     let text = "“We are ready,” Lavrov said. “We always were.”";
-    assert_eq!(quotes_of(text), [("We are ready,", Some("Lavrov"), None), ("We always were.", Some("Lavrov"), None)]);
+    assert_eq!(
+        quotes_of(text),
+        [
+            ("We are ready,", Some("Lavrov"), None),
+            ("We always were.", Some("Lavrov"), None)
+        ]
+    );
 }
 
 #[test]
 fn speaker_name_links_to_its_entity_by_surname() {
     let text = "Geoff Garin runs polls. “It is over,” Mr. Garin said.";
     let garin = entity(text, "Geoff Garin", EntityType::Person, &["Geoff Garin"]);
-    assert_eq!(seen(text, &find_quotes(text, &[garin])), [("It is over,", Some("Mr. Garin"), Some(0))]);
+    assert_eq!(
+        seen(text, &find_quotes(text, &[garin])),
+        [("It is over,", Some("Mr. Garin"), Some(0))]
+    );
 }
 
 // ---- the seed article ----
 
 fn seed_text() -> String {
-    let line = include_str!("../../../tests/data/seed.jsonl").lines().next().unwrap_or("");
+    let line = include_str!("../../../tests/data/seed.jsonl")
+        .lines()
+        .next()
+        .unwrap_or("");
     let article: serde_json::Value = serde_json::from_str(line).expect("seed article is JSON");
-    article["text"].as_str().expect("seed article has text").to_owned()
+    article["text"]
+        .as_str()
+        .expect("seed article has text")
+        .to_owned()
 }
 
 #[test]
@@ -171,21 +253,34 @@ fn seed_article_quotes_are_lavrovs() {
     let text = seed_text();
     let groups = [
         entity(&text, "Trump", EntityType::Person, &["Trump"]),
-        entity(&text, "Sergey Lavrov", EntityType::Person, &["Sergey Lavrov", "Lavrov"]),
+        entity(
+            &text,
+            "Sergey Lavrov",
+            EntityType::Person,
+            &["Sergey Lavrov", "Lavrov"],
+        ),
     ];
     let quotes = seen(&text, &find_quotes(&text, &groups));
     let lavrov = |start: &str| {
         let q = quotes.iter().find(|(words, _, _)| words.starts_with(start));
-        assert!(q.is_some_and(|q| q.2 == Some(1)), "{start:?} should be Lavrov's: {quotes:?}");
+        assert!(
+            q.is_some_and(|q| q.2 == Some(1)),
+            "{start:?} should be Lavrov's: {quotes:?}"
+        );
     };
     lavrov("We can only welcome Trump’s statement");
     lavrov("The outgoing administration has been doing unworthy things");
     lavrov("charlatan");
     lavrov("went to great lengths");
     lavrov("systemic");
-    let direct = find_quotes(&text, &groups).iter().filter(|q| q.kind == QuoteKind::Direct).count();
+    let direct = find_quotes(&text, &groups)
+        .iter()
+        .filter(|q| q.kind == QuoteKind::Direct)
+        .count();
     assert_eq!(direct, 2);
-    assert!(quotes.iter().all(|(words, speaker, _)| *words != "compromising" || speaker.is_none()));
+    assert!(quotes
+        .iter()
+        .all(|(words, speaker, _)| *words != "compromising" || speaker.is_none()));
 }
 
 // ---- robustness ----

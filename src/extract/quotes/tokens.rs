@@ -49,7 +49,10 @@ pub(super) fn tokenize(text: &str, range: ByteSpan) -> Vec<Token<'_>> {
         let is_word = ch.is_alphanumeric();
         if is_word {
             while let Some(&(i, c)) = chars.peek() {
-                let next_is_alnum = slice[i + c.len_utf8()..].chars().next().is_some_and(|n| n.is_alphanumeric());
+                let next_is_alnum = slice[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_alphanumeric());
                 if c.is_alphanumeric() || (joins_word(c) && next_is_alnum) {
                     end = i + c.len_utf8();
                     chars.next();
@@ -59,7 +62,10 @@ pub(super) fn tokenize(text: &str, range: ByteSpan) -> Vec<Token<'_>> {
             }
         }
         tokens.push(Token {
-            span: ByteSpan { start: range.start + start, end: range.start + end },
+            span: ByteSpan {
+                start: range.start + start,
+                end: range.start + end,
+            },
             text: &slice[start..end],
             is_word,
         });
@@ -69,9 +75,10 @@ pub(super) fn tokenize(text: &str, range: ByteSpan) -> Vec<Token<'_>> {
 
 /// Words after which a full stop does not end the sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "st", "jr", "sr", "u.s", "inc", "co",
-    "corp", "ltd", "no", "vs", "sgt", "capt", "maj", "prof", "rev", "ft", "mt", "sens", "govs", "d", "r", "jan",
-    "feb", "aug", "sept", "oct", "nov", "dec", "u.n", "u.k", "d.c", "n.y", "calif", "fla", "ariz", "mass", "pa",
+    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "st", "jr", "sr",
+    "u.s", "inc", "co", "corp", "ltd", "no", "vs", "sgt", "capt", "maj", "prof", "rev", "ft", "mt",
+    "sens", "govs", "d", "r", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "u.n", "u.k",
+    "d.c", "n.y", "calif", "fla", "ariz", "mass", "pa",
 ];
 
 /// True when `tokens[i]` is a `.`, `?` or `!` that ends a sentence.
@@ -105,20 +112,48 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        tokenize(text, ByteSpan { start: 0, end: text.len() }).iter().map(|t| t.text).collect()
+        tokenize(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        )
+        .iter()
+        .map(|t| t.text)
+        .collect()
     }
 
     #[test]
     fn splits_words_and_punctuation() {
-        assert_eq!(words("Mr. O’Neill, the U.S. envoy, said."), [
-            "Mr", ".", "O’Neill", ",", "the", "U.S", ".", "envoy", ",", "said", "."
-        ]);
+        assert_eq!(
+            words("Mr. O’Neill, the U.S. envoy, said."),
+            [
+                "Mr",
+                ".",
+                "O’Neill",
+                ",",
+                "the",
+                "U.S",
+                ".",
+                "envoy",
+                ",",
+                "said",
+                "."
+            ]
+        );
     }
 
     #[test]
     fn abbreviations_do_not_end_sentences() {
         let text = "Mr. Smith left. Then";
-        let tokens = tokenize(text, ByteSpan { start: 0, end: text.len() });
+        let tokens = tokenize(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        );
         assert!(!ends_sentence(&tokens, 1));
         assert!(ends_sentence(&tokens, 4));
     }
@@ -126,7 +161,13 @@ mod tests {
     #[test]
     fn offsets_are_relative_to_the_whole_text() {
         let text = "«Zoë» dit";
-        let tokens = tokenize(text, ByteSpan { start: 2, end: text.len() });
+        let tokens = tokenize(
+            text,
+            ByteSpan {
+                start: 2,
+                end: text.len(),
+            },
+        );
         assert_eq!(&text[tokens[0].span.start..tokens[0].span.end], "Zoë");
     }
 }
