@@ -1,3 +1,4 @@
 //! article-enricher: a Kafka worker that enriches news articles with named
 //! entities and attributed quotations.
 pub mod extract;
+pub mod train;

@@ -10,11 +10,29 @@ pub fn detect_language(text: &str, declared: Option<&str>) -> Option<String> {
     if let Some(declared) = declared.map(str::trim).filter(|d| !d.is_empty()) {
         return Some(normalize_declared(declared));
     }
-    let info = whatlang::detect(text)?;
+    let info = whatlang::detect(&uncased_words(text))?;
     if !info.is_reliable() {
         return None;
     }
     iso639_1(info.lang()).map(str::to_owned)
+}
+
+/// The words of `text` that have no capital letter and no digit. Names and
+/// numbers say little about the language and can mislead: a table of
+/// football results full of Serbian club names reads as Spanish to whatlang.
+/// Scripts without case (CJK, Arabic, ...) keep all their words.
+fn uncased_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if word.chars().any(|c| c.is_uppercase() || c.is_ascii_digit()) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn normalize_declared(declared: &str) -> String {
@@ -81,5 +99,17 @@ mod tests {
         assert_eq!(detect_language(de, None).as_deref(), Some("de"));
         let en = "The Russian foreign minister on Friday invited the incoming administration to join the peace talks, officials said.";
         assert_eq!(detect_language(en, None).as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn names_in_a_results_table_do_not_decide_the_language() {
+        let table = "SOCCER - YUGOSLAV LEAGUE RESULTS / STANDINGS .\nBELGRADE 1996-08-31\n\
+            Results of Yugoslav league soccer matches played on Saturday :\n\
+            Proleter 2 Zemun 0\nMladost 1 Borac 0\nBecej 1 Sutjeska 0\nSpartak 0 Rad 1\n\
+            Cukaricki 2 Buducnost 1\nVojvodina 0 Hajduk 2\nRudar 4 Mogren 1\nObilic 1 Zeleznik 0";
+        assert_ne!(detect_language(table, None).as_deref().unwrap_or("en"), "es");
+        assert_ne!(detect_language(table, None).as_deref().unwrap_or("en"), "sr");
+        let ja = "東京で開かれた会議で、外務大臣は平和交渉への参加を呼びかけました。関係者によると、協議は来月に始まる予定です。";
+        assert_eq!(detect_language(ja, None).as_deref(), Some("ja"));
     }
 }

@@ -9,9 +9,9 @@
 //!   Unicode *code point* offsets, which is what the public types carry.
 //! - Deterministic: the same input gives the same output, byte for byte.
 
-mod entities;
+pub(crate) mod entities;
 mod language;
-mod offsets;
+pub(crate) mod offsets;
 mod quotes;
 
 pub use language::detect_language;

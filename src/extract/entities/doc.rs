@@ -1,0 +1,111 @@
+//! A text prepared for tagging: tokens, their lexemes, sentences, gazetteer
+//! marks, and per-token context flags that look at the whole document.
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::gazetteer;
+use super::hash::{finish, PreHashed};
+use super::lexeme::{Lexeme, ALL_CAPS, ALL_LOWER, INIT_CAP};
+use super::sentence::split_sentences;
+use super::token::tokenize;
+use crate::extract::ByteSpan;
+
+/// Context flags of a token (bits of [`Segment::context`]).
+pub(crate) const SENTENCE_START: u8 = 1;
+/// The token is in a headline-like sentence, mostly in capitals.
+pub(crate) const CAPS_SENTENCE: u8 = 1 << 1;
+/// Elsewhere in the document the word is written all lowercase.
+pub(crate) const SEEN_LOWER: u8 = 1 << 2;
+/// Elsewhere the word is capitalised in the middle of a normal sentence.
+pub(crate) const SEEN_CAP_MID: u8 = 1 << 3;
+
+/// One field of an article (its text or its title), prepared for tagging.
+pub(crate) struct Segment {
+    pub tokens: Vec<ByteSpan>,
+    pub lexemes: Vec<Lexeme>,
+    pub sentences: Vec<Range<usize>>,
+    pub gazetteer: Vec<u32>,
+    pub context: Vec<u8>,
+}
+
+impl Segment {
+    pub(crate) fn new(text: &str) -> Segment {
+        let tokens = tokenize(text);
+        let lexemes: Vec<Lexeme> = tokens.iter().map(|t| Lexeme::new(&text[t.start..t.end])).collect();
+        let sentences = split_sentences(text, &tokens);
+        let gazetteer = gazetteer::shipped().annotate(&lexemes);
+        let mut context = vec![0u8; tokens.len()];
+        for sentence in &sentences {
+            let caps = is_caps_sentence(&lexemes[sentence.clone()]);
+            for i in sentence.clone() {
+                context[i] |= if caps { CAPS_SENTENCE } else { 0 };
+            }
+            context[sentence.start] |= SENTENCE_START;
+        }
+        Segment { tokens, lexemes, sentences, gazetteer, context }
+    }
+}
+
+/// Mostly capitals: a headline, where case says nothing about names.
+fn is_caps_sentence(lexemes: &[Lexeme]) -> bool {
+    let words = lexemes.iter().filter(|l| l.has(INIT_CAP) || l.has(ALL_LOWER)).count();
+    let caps = lexemes.iter().filter(|l| l.has(ALL_CAPS) && l.chars > 1).count();
+    caps >= 2 && caps * 2 > words
+}
+
+/// How one word (by its lowercased form) is written across the document.
+#[derive(Default, Clone, Copy)]
+struct Usage {
+    lower: u32,
+    cap_mid: u32,
+}
+
+/// Sets the document-level flags of every token of `segments`, counting
+/// each word's other occurrences in all of them.
+pub(crate) fn add_document_context(segments: &mut [Segment]) {
+    let mut usage: HashMap<u64, Usage, PreHashed> = HashMap::with_hasher(PreHashed);
+    for seg in segments.iter() {
+        for (lex, &ctx) in seg.lexemes.iter().zip(&seg.context) {
+            let (lower, cap_mid) = own_usage(lex, ctx);
+            let entry = usage.entry(finish(lex.lower)).or_default();
+            entry.lower += lower;
+            entry.cap_mid += cap_mid;
+        }
+    }
+    for seg in segments.iter_mut() {
+        for (lex, ctx) in seg.lexemes.iter().zip(seg.context.iter_mut()) {
+            let (lower, cap_mid) = own_usage(lex, *ctx);
+            let total = usage.get(&finish(lex.lower)).copied().unwrap_or_default();
+            if total.lower > lower {
+                *ctx |= SEEN_LOWER;
+            }
+            if total.cap_mid > cap_mid {
+                *ctx |= SEEN_CAP_MID;
+            }
+        }
+    }
+}
+
+/// (written lowercase, capitalised mid-sentence) for one occurrence.
+fn own_usage(lex: &Lexeme, ctx: u8) -> (u32, u32) {
+    let normal_position = ctx & (SENTENCE_START | CAPS_SENTENCE) == 0;
+    (u32::from(lex.has(ALL_LOWER)), u32::from(lex.has(INIT_CAP) && normal_position))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_headlines_and_document_evidence() {
+        let mut segs = vec![Segment::new("SOCCER - JAPAN GET LUCKY WIN .\nFans in Japan said the win was lucky .")];
+        add_document_context(&mut segs);
+        let ctx = &segs[0].context;
+        assert_ne!(ctx[0] & SENTENCE_START, 0);
+        assert_ne!(ctx[2] & CAPS_SENTENCE, 0, "JAPAN in a headline");
+        assert_ne!(ctx[2] & SEEN_CAP_MID, 0, "Japan is capitalised mid-sentence");
+        assert_ne!(ctx[4] & SEEN_LOWER, 0, "LUCKY is seen as lucky");
+        assert_eq!(ctx[9] & SEEN_CAP_MID, 0, "only this Japan is mid-sentence");
+        assert_eq!(ctx[9] & CAPS_SENTENCE, 0);
+    }
+}

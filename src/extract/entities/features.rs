@@ -1,0 +1,132 @@
+//! Feature extraction: the hashed features of one token in its sentence.
+//!
+//! A feature is `mix(template, value)`, a 64-bit hash; the model maps it to a
+//! weight row by its top bits. Static features depend on the text only;
+//! dynamic ones on the tags already chosen (left context and the document's
+//! earlier decisions about the same word). Changing any of this invalidates
+//! the model: bump [`FEATURE_VERSION`] and retrain.
+use std::ops::Range;
+
+use super::doc::Segment;
+use super::hash::mix;
+use super::lexeme::{Lexeme, AFFIXES};
+use super::tags::Tag;
+
+/// Stored in the model file; must match at load time.
+pub(crate) const FEATURE_VERSION: u32 = 1;
+
+/// Stand-ins for the words before the start and after the end of a sentence.
+const BEFORE: u64 = 0x5eed_0001;
+const AFTER: u64 = 0x5eed_0002;
+
+// Template ids. Each feature's hash starts from its template's id.
+const BIAS: u64 = 1;
+const LOWER: u64 = 2;
+const FORM: u64 = 3;
+const SHAPE: u64 = 4;
+const PREFIX: u64 = 5; // ..=8
+const SUFFIX: u64 = 9; // ..=12
+const LOWER_AT: u64 = 13; // +offset
+const SHAPE_AT: u64 = 18; // +offset
+const SHAPE_PAIR_LEFT: u64 = 23;
+const SHAPE_PAIR_RIGHT: u64 = 24;
+const BIGRAM_LEFT: u64 = 25;
+const BIGRAM_RIGHT: u64 = 26;
+const GAZ_BIT: u64 = 27;
+const GAZ_LEFT: u64 = 28;
+const GAZ_RIGHT: u64 = 29;
+const CONTEXT_SHAPE: u64 = 30;
+const CONTEXT_LOWER: u64 = 31;
+const LENGTH_SHAPE: u64 = 32;
+const SUFFIX_LEFT: u64 = 33;
+const PREV_TAG: u64 = 40;
+const PREV_TAGS: u64 = 41;
+const PREV_TAG_LOWER: u64 = 42;
+const PREV_TAG_SHAPE: u64 = 43;
+const HISTORY: u64 = 44;
+const HISTORY_SHAPE: u64 = 45;
+const PREV_TAG_NEXT_LOWER: u64 = 46;
+
+#[inline]
+fn feature(template: u64, value: u64) -> u64 {
+    mix(mix(0, template), value)
+}
+
+/// A neighbour's lexeme, or `None` outside the sentence.
+fn at<'s>(seg: &'s Segment, sentence: &Range<usize>, i: usize, offset: isize) -> Option<&'s Lexeme> {
+    let j = i.checked_add_signed(offset)?;
+    sentence.contains(&j).then(|| &seg.lexemes[j])
+}
+
+/// Appends the static features of token `i` (in `sentence`) to `out`.
+pub(crate) fn static_features(seg: &Segment, sentence: &Range<usize>, i: usize, out: &mut Vec<u64>) {
+    let lex = &seg.lexemes[i];
+    let lower_at = |offset: isize| match at(seg, sentence, i, offset) {
+        Some(l) => l.lower,
+        None if offset < 0 => BEFORE,
+        None => AFTER,
+    };
+    let shape_at = |offset: isize| match at(seg, sentence, i, offset) {
+        Some(l) => l.shape,
+        None if offset < 0 => BEFORE,
+        None => AFTER,
+    };
+    out.push(feature(BIAS, 0));
+    out.push(feature(LOWER, lex.lower));
+    out.push(feature(FORM, lex.form));
+    out.push(feature(SHAPE, lex.shape));
+    for k in 0..AFFIXES {
+        out.push(feature(PREFIX + k as u64, lex.prefix[k]));
+        out.push(feature(SUFFIX + k as u64, lex.suffix[k]));
+    }
+    for (n, offset) in [-2isize, -1, 1, 2].into_iter().enumerate() {
+        out.push(feature(LOWER_AT + n as u64, lower_at(offset)));
+    }
+    for (n, offset) in [-1isize, 1].into_iter().enumerate() {
+        out.push(feature(SHAPE_AT + n as u64, shape_at(offset)));
+    }
+    out.push(feature(SHAPE_PAIR_LEFT, mix(shape_at(-1), lex.shape)));
+    out.push(feature(SHAPE_PAIR_RIGHT, mix(lex.shape, shape_at(1))));
+    out.push(feature(BIGRAM_LEFT, mix(lower_at(-1), lex.lower)));
+    out.push(feature(BIGRAM_RIGHT, mix(lex.lower, lower_at(1))));
+    let left_suffix = at(seg, sentence, i, -1).map_or(BEFORE, |l| l.suffix[2]);
+    out.push(feature(SUFFIX_LEFT, left_suffix));
+    let gaz = seg.gazetteer[i];
+    for bit in 0..32 {
+        if gaz & (1 << bit) != 0 {
+            out.push(feature(GAZ_BIT, bit));
+        }
+    }
+    let gaz_at = |offset: isize| i.checked_add_signed(offset).filter(|j| sentence.contains(j)).map_or(u32::MAX, |j| seg.gazetteer[j]);
+    out.push(feature(GAZ_LEFT, mix(gaz_at(-1) as u64, gaz as u64)));
+    out.push(feature(GAZ_RIGHT, mix(gaz as u64, gaz_at(1) as u64)));
+    let context = seg.context[i] as u64;
+    out.push(feature(CONTEXT_SHAPE, mix(context, lex.shape)));
+    out.push(feature(CONTEXT_LOWER, mix(context, lex.lower)));
+    out.push(feature(LENGTH_SHAPE, mix(lex.chars.min(12) as u64, lex.shape)));
+}
+
+/// What the tagger has decided so far that the next token's features use.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decided {
+    /// Tags of the previous two tokens in the sentence (`None` before it).
+    pub prev: Option<Tag>,
+    pub prev2: Option<Tag>,
+    /// 1 + the entity type this word last had in the document, or 0.
+    pub history: u8,
+}
+
+/// Appends the features of token `i` that depend on earlier decisions.
+pub(crate) fn dynamic_features(seg: &Segment, sentence: &Range<usize>, i: usize, d: Decided, out: &mut Vec<u64>) {
+    let lex = &seg.lexemes[i];
+    let prev = d.prev.map_or(BEFORE, u64::from);
+    let prev2 = d.prev2.map_or(BEFORE, u64::from);
+    let next_lower = at(seg, sentence, i, 1).map_or(AFTER, |l| l.lower);
+    out.push(feature(PREV_TAG, prev));
+    out.push(feature(PREV_TAGS, mix(prev2, prev)));
+    out.push(feature(PREV_TAG_LOWER, mix(prev, lex.lower)));
+    out.push(feature(PREV_TAG_SHAPE, mix(prev, lex.shape)));
+    out.push(feature(PREV_TAG_NEXT_LOWER, mix(prev, next_lower)));
+    out.push(feature(HISTORY, d.history as u64));
+    out.push(feature(HISTORY_SHAPE, mix(d.history as u64, lex.shape)));
+}

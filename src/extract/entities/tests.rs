@@ -1,0 +1,101 @@
+//! Behaviour of the whole recogniser with the embedded model: hand-written
+//! sentences (not from CoNLL), the seed article, and totality.
+use proptest::prelude::*;
+
+use super::find_entities;
+use crate::extract::{EntityGroup, EntityType, Field};
+
+const SEED: &str = include_str!("../../../tests/data/seed.jsonl");
+
+fn seed() -> (String, String) {
+    let article: serde_json::Value = serde_json::from_str(SEED.lines().next().unwrap()).unwrap();
+    (article["text"].as_str().unwrap().to_owned(), article["title"].as_str().unwrap().to_owned())
+}
+
+fn kind_of<'a>(groups: &'a [EntityGroup], name: &str) -> Option<(&'a EntityGroup, EntityType)> {
+    groups.iter().find(|g| g.name == name).map(|g| (g, g.kind))
+}
+
+fn names(groups: &[EntityGroup], kind: EntityType) -> Vec<&str> {
+    groups.iter().filter(|g| g.kind == kind).map(|g| g.name.as_str()).collect()
+}
+
+#[test]
+fn tags_hand_written_sentences() {
+    let text = "Angela Merkel flew to Nairobi on Tuesday to meet officials of the World Bank.\n\
+                Merkel said Kenya and Germany would sign the deal in Berlin.";
+    let groups = find_entities(text, "");
+    let person = names(&groups, EntityType::Person);
+    let places = names(&groups, EntityType::Location);
+    assert!(person.contains(&"Angela Merkel"), "{groups:#?}");
+    for place in ["Nairobi", "Kenya", "Germany", "Berlin"] {
+        assert!(places.contains(&place), "{place}: {groups:#?}");
+    }
+    assert_eq!(kind_of(&groups, "World Bank").map(|(_, k)| k), Some(EntityType::Organization), "{groups:#?}");
+    let merkel = kind_of(&groups, "Angela Merkel").unwrap().0;
+    assert_eq!(merkel.mentions.len(), 2, "Merkel joins Angela Merkel");
+}
+
+#[test]
+fn finds_names_with_non_ascii_letters() {
+    let text = "Polish striker Łukasz Piszczek scored twice as Borussia Dortmund beat Bayern Munich in Kraków.";
+    let groups = find_entities(text, "");
+    let lukasz = groups.iter().find(|g| g.name.contains("Piszczek")).expect("Piszczek found");
+    assert_eq!(lukasz.kind, EntityType::Person);
+    for g in &groups {
+        for (_, span) in &g.mentions {
+            assert!(text.get(span.start..span.end).is_some(), "span on char boundaries");
+        }
+    }
+}
+
+#[test]
+fn seed_article_entities() {
+    let (text, title) = seed();
+    let groups = find_entities(&text, &title);
+    let expected = [
+        (EntityType::Person, &["Sergey Lavrov", "Trump", "Obama"][..]),
+        (EntityType::Location, &["Moscow", "Syria", "Astana", "Russia", "Turkey", "Poland", "Japan", "Tokyo"][..]),
+        (EntityType::Organization, &["NATO", "Deutsche Welle", "MI6"][..]),
+    ];
+    for (kind, wanted) in expected {
+        let found = names(&groups, kind);
+        for name in wanted {
+            assert!(found.contains(name), "{name} as {kind:?}; found {found:?}");
+        }
+    }
+    let lavrov = kind_of(&groups, "Sergey Lavrov").unwrap().0;
+    assert!(lavrov.mentions.len() >= 8, "Lavrov grouped: {:?}", lavrov.mentions);
+    assert!(lavrov.mentions.iter().any(|(f, _)| *f == Field::Title), "title mention");
+    let trump = kind_of(&groups, "Trump").unwrap().0;
+    for (field, span) in &trump.mentions {
+        let source = if *field == Field::Text { &text } else { &title };
+        assert_eq!(&source[span.start..span.end], "Trump", "possessive stays out of the mention");
+    }
+    let top = groups.iter().map(|g| g.salience).fold(0f32, f32::max);
+    assert_eq!(lavrov.salience, top, "the article is about Lavrov");
+}
+
+#[test]
+fn deterministic() {
+    let (text, title) = seed();
+    assert_eq!(find_entities(&text, &title), find_entities(&text, &title));
+}
+
+proptest! {
+    #[test]
+    fn never_panics_and_spans_slice_the_text(text in "\\PC{0,200}", title in "\\PC{0,40}") {
+        for g in find_entities(&text, &title) {
+            prop_assert!((0.0..=1.0).contains(&g.salience));
+            for (field, span) in g.mentions {
+                let source = if field == Field::Text { &text } else { &title };
+                prop_assert!(source.get(span.start..span.end).is_some_and(|s| !s.is_empty()));
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_name_like_text(text in "([A-Z][a-zé’'.-]{0,8}[ ,.\"“”]{1,2}){0,30}") {
+        let _ = find_entities(&text, &text);
+    }
+}

@@ -1,0 +1,66 @@
+//! Averaged perceptron over hashed features, with the averaging trick of
+//! Daumé (2006): alongside the weights `w`, `u` accumulates each update
+//! times the step it happened at; the average is `w - u / steps`.
+use crate::extract::entities::model::Model;
+use crate::extract::entities::tagger::{best_allowed, Chooser};
+use crate::extract::entities::tags::{Tag, NTAGS};
+
+pub struct Perceptron {
+    bits: u32,
+    w: Vec<f32>,
+    u: Vec<f64>,
+    steps: f64,
+}
+
+impl Perceptron {
+    pub fn new(bits: u32) -> Perceptron {
+        Perceptron { bits, w: vec![0.0; NTAGS << bits], u: vec![0.0; NTAGS << bits], steps: 1.0 }
+    }
+
+    fn scores(&self, features: &[u64]) -> [f32; NTAGS] {
+        let mut scores = [0f32; NTAGS];
+        for &f in features {
+            let row = Model::bucket(self.bits, f) * NTAGS;
+            for (s, w) in scores.iter_mut().zip(&self.w[row..row + NTAGS]) {
+                *s += w;
+            }
+        }
+        scores
+    }
+
+    fn update(&mut self, features: &[u64], tag: Tag, delta: f32) {
+        for &f in features {
+            let at = Model::bucket(self.bits, f) * NTAGS + tag as usize;
+            self.w[at] += delta;
+            self.u[at] += self.steps * f64::from(delta);
+        }
+    }
+
+    /// The averaged weights, scaled into 16 bits.
+    pub(crate) fn averaged_model(&self) -> Model {
+        let averaged: Vec<f64> = self.w.iter().zip(&self.u).map(|(&w, &u)| f64::from(w) - u / self.steps).collect();
+        let max = averaged.iter().fold(0f64, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
+        Model::new(self.bits, averaged.iter().map(|w| (w * scale).round() as i16).collect())
+    }
+}
+
+/// Decodes with the current weights and learns from each mistake.
+pub struct Learner<'a> {
+    pub perceptron: &'a mut Perceptron,
+    /// The gold tag of every token, in decoding order.
+    pub gold: &'a [Tag],
+}
+
+impl Chooser for Learner<'_> {
+    fn choose(&mut self, features: &[u64], allowed: u32, token: usize) -> Tag {
+        let guess = best_allowed(&self.perceptron.scores(features), allowed);
+        let gold = self.gold.get(token).copied().unwrap_or(0);
+        if guess != gold {
+            self.perceptron.update(features, gold, 1.0);
+            self.perceptron.update(features, guess, -1.0);
+        }
+        self.perceptron.steps += 1.0;
+        guess
+    }
+}
