@@ -9,7 +9,7 @@
 //! Quotes left without a speaker here may inherit one later (see
 //! `continuation`).
 
-use super::cues::{is_cue_verb, is_cue_verb_after_subject, phrase_cue_len};
+use super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
 use super::spans::QuoteSpan;
 use super::speaker::{
     is_function_word, is_pronoun, is_subordinator, is_time_word, phrase_ending_at,
@@ -145,7 +145,7 @@ fn attribution(tokens: &[Token<'_>], phrase: Phrase, cue: Option<Phrase>) -> Att
 }
 
 fn is_cue_at(tokens: &[Token<'_>], k: usize) -> bool {
-    tokens[k].is_word && is_cue_verb(&tokens[k].lower())
+    is_cue(&tokens[k])
 }
 
 /// `"...," Lavrov said` / `"...," said Lavrov` / `"...," according to X` /
@@ -166,15 +166,13 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
         return Some(attribution(tokens, phrase, Some((lead, lead + len))));
     }
     // "said Lavrov"; but in "blaming Bloomberg" the name is the object.
-    if is_cue_verb_after_subject(&first.lower()) && !is_participle(first) && !takes_listener(first)
-    {
+    if is_cue_after_subject(first) && !is_participle(first) && !takes_listener(first) {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + 1))));
     }
     let cue = (lead + 1..tokens.len().min(lead + 30)).find(|&k| {
         let after_name = tokens[k - 1].is_capitalised() || is_pronoun(&tokens[k - 1]);
-        is_cue_at(tokens, k)
-            || (after_name && tokens[k].is_word && is_cue_verb_after_subject(&tokens[k].lower()))
+        is_cue_at(tokens, k) || (after_name && is_cue_after_subject(&tokens[k]))
     })?;
     let phrase = subject_before(tokens, cue, lead)?;
     // The speaker must follow the quote directly ("former candidate Herman
@@ -218,7 +216,7 @@ fn is_participle(token: &Token<'_>) -> bool {
 /// A word that may stand before a speaker's name: "former presidential
 /// candidate", "CIA spokesman"; not "by the".
 fn is_premodifier(token: &Token<'_>) -> bool {
-    token.is_word && !is_cue_verb(&token.lower()) && !is_function_word(token)
+    token.is_word && !is_cue(token) && !is_function_word(token)
 }
 
 /// A word that starts a reported clause after a cue: "that", a pronoun, a
@@ -227,10 +225,7 @@ fn starts_clause(token: &Token<'_>) -> bool {
     const OPENERS: &[&str] = &[
         "that", "a", "an", "the", "his", "her", "their", "it", "this", "there",
     ];
-    token.is_word
-        && (is_pronoun(token)
-            || token.is_capitalised()
-            || OPENERS.contains(&token.lower().as_str()))
+    token.is_word && (is_pronoun(token) || token.is_capitalised() || token.is_one_of(OPENERS))
 }
 
 /// `"..." if she loses, said David Wasserman`: an inverted cue later in the
@@ -328,7 +323,7 @@ fn participle_subject(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
 /// Punctuation or a conjunction that ends one clause before another.
 fn is_clause_boundary(token: &Token<'_>) -> bool {
     [',', ';', '—', '–', '('].iter().any(|&c| token.is_punct(c))
-        || ["and", "but", "while", "which", "who", "whom", "as"].contains(&token.lower().as_str())
+        || token.is_one_of(&["and", "but", "while", "which", "who", "whom", "as"])
 }
 
 /// "As he spoke, Mr. Trump continued:": the subject of a subordinate
@@ -346,10 +341,9 @@ fn in_finished_subordinate_clause(tokens: &[Token<'_>], phrase: Phrase, cue: usi
 
 /// Verbs whose object is the listener, not the speaker ("told Congress").
 fn takes_listener(token: &Token<'_>) -> bool {
-    [
+    token.is_one_of(&[
         "told", "tells", "telling", "tell", "asked", "asks", "asking", "ask",
-    ]
-    .contains(&token.lower().as_str())
+    ])
 }
 
 /// `But, said Solovey, "..."`: the cue, then the speaker, then the quote.

@@ -2,6 +2,9 @@
 //! "according to", "in a statement"). Built from the cues most often marked
 //! in the PolNeAR training split.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use super::tokens::Token;
 
 /// Verb lemmas whose forms (see [`verb_forms`]) are speech cues.
@@ -240,15 +243,50 @@ const NOUN_FORMS: &[&str] = &[
     "reading",
 ];
 
+/// Every form of every cue, built once: the lookup runs for each word near
+/// a quote, so it must be a hash probe, not a scan of the lexicon.
+struct CueForms {
+    /// Forms that are cues anywhere.
+    strict: HashSet<String>,
+    /// Plus the forms that are usually nouns ("notes", "claims").
+    after_subject: HashSet<String>,
+}
+
+static CUE_FORMS: LazyLock<CueForms> = LazyLock::new(|| {
+    let mut after_subject: HashSet<String> = IRREGULAR.iter().map(|w| (*w).to_owned()).collect();
+    for lemma in CUE_VERBS {
+        after_subject.extend(forms_of(lemma));
+    }
+    let strict = after_subject
+        .iter()
+        .filter(|w| !NOUN_FORMS.contains(&w.as_str()))
+        .cloned()
+        .collect();
+    CueForms {
+        strict,
+        after_subject,
+    }
+});
+
 /// True when `word` (lower case) is a form of a cue verb.
 pub(super) fn is_cue_verb(word: &str) -> bool {
-    !NOUN_FORMS.contains(&word) && is_cue_verb_after_subject(word)
+    CUE_FORMS.strict.contains(word)
 }
 
 /// Like [`is_cue_verb`], for a word right after a speaker (`Viguerie
 /// notes`), where the forms that are usually nouns are verbs.
 pub(super) fn is_cue_verb_after_subject(word: &str) -> bool {
-    IRREGULAR.contains(&word) || CUE_VERBS.iter().any(|lemma| verb_forms(lemma, word))
+    CUE_FORMS.after_subject.contains(word)
+}
+
+/// [`is_cue_verb`] for a token, whatever its case.
+pub(super) fn is_cue(token: &Token<'_>) -> bool {
+    token.is_word && token.with_lower(is_cue_verb).unwrap_or(false)
+}
+
+/// [`is_cue_verb_after_subject`] for a token, whatever its case.
+pub(super) fn is_cue_after_subject(token: &Token<'_>) -> bool {
+    token.is_word && token.with_lower(is_cue_verb_after_subject).unwrap_or(false)
 }
 
 /// Lemmas that are cues in their bare form too ("they say"); the others
@@ -257,43 +295,34 @@ const BARE_CUES: &[&str] = &[
     "say", "tell", "add", "write", "argue", "insist", "explain", "warn", "ask", "predict", "admit",
 ];
 
-/// Whether `word` is `lemma`+s, +ed, +ing (a final e dropped), or the bare
-/// lemma when that is unambiguous.
-fn verb_forms(lemma: &str, word: &str) -> bool {
+/// `lemma`+s, +ed, +ing (a final e dropped), +es after s/sh/x, and the
+/// bare lemma when that is unambiguous.
+fn forms_of(lemma: &str) -> Vec<String> {
     let stem = lemma.strip_suffix('e').unwrap_or(lemma);
-    let Some(rest) = word.strip_prefix(stem) else {
-        return false;
-    };
-    let e = if stem.len() < lemma.len() { "e" } else { "" };
-    match rest {
-        "ing" => true,
-        r if r == e => BARE_CUES.contains(&lemma),
-        r => {
-            r == format!("{e}s")
-                || r == "ed"
-                || (e.is_empty() && r == "es" && lemma.ends_with(['s', 'h', 'x']))
-        }
+    let mut forms = vec![
+        format!("{stem}ing"),
+        format!("{stem}ed"),
+        format!("{lemma}s"),
+    ];
+    if lemma.ends_with(['s', 'h', 'x']) {
+        forms.push(format!("{lemma}es"));
     }
+    if BARE_CUES.contains(&lemma) {
+        forms.push(lemma.to_owned());
+    }
+    forms
 }
 
 /// A multi-word cue starting at `tokens[i]`, as a count of tokens:
 /// "according to", "in a statement", "in an interview", "quoted as saying".
 pub(super) fn phrase_cue_len(tokens: &[Token<'_>], i: usize) -> Option<usize> {
-    let word = |k: usize| tokens.get(i + k).filter(|t| t.is_word).map(|t| t.lower());
-    match word(0)?.as_str() {
-        "according" if word(1)? == "to" => Some(2),
-        "in" => {
-            let det = word(1)?;
-            let noun = word(2)?;
-            let is_statement = matches!(
-                noun.as_str(),
-                "statement" | "interview" | "tweet" | "email" | "post"
-            );
-            (matches!(det.as_str(), "a" | "an" | "the" | "his" | "her" | "their") && is_statement)
-                .then_some(3)
-        }
-        _ => None,
+    let is = |k: usize, words: &[&str]| tokens.get(i + k).is_some_and(|t| t.is_one_of(words));
+    if is(0, &["according"]) && is(1, &["to"]) {
+        return Some(2);
     }
+    let statement = is(1, &["a", "an", "the", "his", "her", "their"])
+        && is(2, &["statement", "interview", "tweet", "email", "post"]);
+    (is(0, &["in"]) && statement).then_some(3)
 }
 
 #[cfg(test)]

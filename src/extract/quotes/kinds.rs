@@ -2,7 +2,7 @@
 //! the reporter's own sentence (partial), and scare quotes.
 
 use super::attribution::Context;
-use super::cues::is_cue_verb;
+use super::cues::is_cue;
 use crate::extract::QuoteKind;
 
 /// Direct when the quote starts its sentence, follows a colon, or follows
@@ -12,9 +12,7 @@ pub(super) fn kind_of(ctx: &Context<'_>) -> QuoteKind {
     let direct = match before.split_last() {
         None => true,
         Some((last, _)) if last.is_punct(':') => true,
-        Some((last, rest)) if last.is_punct(',') => rest
-            .last()
-            .is_some_and(|t| t.is_word && is_cue_verb(&t.lower())),
+        Some((last, rest)) if last.is_punct(',') => rest.last().is_some_and(is_cue),
         Some((last, _)) => !last.is_word && before.iter().all(|t| !t.is_word),
     };
     if direct {

@@ -417,7 +417,7 @@ fn noun_phrase_end(tokens: &[Token<'_>], start: usize) -> usize {
         let word = t.is_word
             && !lower_in(t, FUNCTION_WORDS)
             && !lower_in(t, BETWEEN)
-            && !super::cues::is_cue_verb(&t.lower());
+            && !super::cues::is_cue(t);
         if !(word || joins || is_abbreviation_dot(tokens, end)) {
             break;
         }

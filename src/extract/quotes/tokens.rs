@@ -24,8 +24,23 @@ impl Token<'_> {
         self.is_word && self.text.chars().next().is_some_and(|c| c.is_uppercase())
     }
 
-    pub fn lower(&self) -> String {
-        self.text.to_lowercase()
+    /// A word equal to one of `words`, ignoring ASCII case.
+    pub fn is_one_of(&self, words: &[&str]) -> bool {
+        self.is_word && words.iter().any(|w| self.text.eq_ignore_ascii_case(w))
+    }
+
+    /// Calls `f` with the word in lower case, copied on the stack; `None`
+    /// for words too long or not ASCII (no cue or function word is).
+    pub fn with_lower<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        let bytes = self.text.as_bytes();
+        let mut buf = [0u8; 24];
+        if bytes.len() > buf.len() || !self.text.is_ascii() {
+            return None;
+        }
+        for (slot, b) in buf.iter_mut().zip(bytes) {
+            *slot = b.to_ascii_lowercase();
+        }
+        std::str::from_utf8(&buf[..bytes.len()]).ok().map(f)
     }
 }
 
@@ -99,9 +114,8 @@ pub(super) fn ends_sentence(tokens: &[Token<'_>], i: usize) -> bool {
     }
     match i.checked_sub(1).map(|p| &tokens[p]) {
         Some(prev) if prev.is_word => {
-            let word = prev.lower();
-            let initial = word.chars().count() == 1 && prev.is_capitalised();
-            !(initial || ABBREVIATIONS.contains(&word.as_str()))
+            let initial = prev.text.chars().count() == 1 && prev.is_capitalised();
+            !(initial || prev.is_one_of(ABBREVIATIONS))
         }
         _ => true,
     }
