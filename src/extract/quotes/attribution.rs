@@ -267,6 +267,12 @@ fn before_quote(tokens: &[Token<'_>], at_sentence_start: bool) -> Option<Attribu
         }
     }
     if let Some((k, phrase)) = chosen {
+        // "Lavrov accused ... and said ...": the cue is the coordinated one.
+        let coordinated = cues
+            .iter()
+            .rev()
+            .find(|&&c| c > k && tokens[c - 1].is_one_of(&["and", "but"]));
+        let k = coordinated.copied().unwrap_or(k);
         let len = phrase_cue_len(tokens, k)
             .filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))
             .unwrap_or(1);

@@ -46,55 +46,69 @@ pub(super) fn scan_marks(text: &str, para: ByteSpan) -> Vec<Mark> {
     };
     let bytes = slice.as_bytes();
     let mut marks = Vec::new();
-    let mut in_tag = false;
-    let mut iter = slice.char_indices().peekable();
-    while let Some((i, ch)) = iter.next() {
-        if in_tag {
-            in_tag = ch != '>';
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        // Only these bytes start a mark or a tag (0xC2/0xE2 lead « » and
+        // “ ” „); every other byte, continuation bytes included, is skipped.
+        if !matches!(byte, b'"' | b'\'' | b'`' | b'<' | 0xC2 | 0xE2) {
+            i += 1;
             continue;
         }
         let next = bytes.get(i + 1).copied().unwrap_or(b' ');
-        let (len, family, glyph) = match ch {
-            '<' if next.is_ascii_alphabetic() || next == b'/' || next == b'!' => {
-                in_tag = true;
-                continue;
+        if byte == b'<' && (next.is_ascii_alphabetic() || next == b'/' || next == b'!') {
+            i = bytes[i..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(bytes.len(), |p| i + p + 1);
+            continue;
+        }
+        if byte == b'\'' || byte == b'`' {
+            let run = bytes[i..].iter().take_while(|&&b| b == byte).count();
+            if run >= 2 {
+                marks.push(doubled_mark(slice, para.start, i, run, byte == b'`'));
             }
-            '“' => (ch.len_utf8(), Family::Double, Glyph::Opening),
-            '”' => (ch.len_utf8(), Family::Double, Glyph::Closing),
-            '"' => (1, Family::Double, Glyph::Either),
-            '„' => (ch.len_utf8(), Family::Double, Glyph::LowOpening),
-            '«' => (ch.len_utf8(), Family::Guillemet, Glyph::Opening),
-            '»' => (ch.len_utf8(), Family::Guillemet, Glyph::Closing),
-            '`' | '\'' => {
-                let run = bytes[i..].iter().take_while(|&&b| b == ch as u8).count();
-                for _ in 1..run {
-                    iter.next();
-                }
-                if run < 2 {
-                    continue;
-                }
-                let glyph = if ch == '`' {
-                    Glyph::Opening
-                } else {
-                    Glyph::Either
-                };
-                // In a run of three, one is a single quote; the double one is
-                // the pair on the side facing the quoted words.
-                let before = slice[..i].chars().next_back();
-                let opening_side = before.is_none_or(|c| c.is_whitespace() || "([{—–-".contains(c));
-                let start = if run > 2 && !opening_side {
-                    i + run - 2
-                } else {
-                    i
-                };
-                marks.push(classify(slice, para.start, start, 2, Family::Double, glyph));
-                continue;
-            }
-            _ => continue,
+            i += run;
+            continue;
+        }
+        let Some(ch) = slice.get(i..).and_then(|rest| rest.chars().next()) else {
+            i += 1;
+            continue;
         };
-        marks.push(classify(slice, para.start, i, len, family, glyph));
+        let kind = match ch {
+            '“' => Some((Family::Double, Glyph::Opening)),
+            '”' => Some((Family::Double, Glyph::Closing)),
+            '"' => Some((Family::Double, Glyph::Either)),
+            '„' => Some((Family::Double, Glyph::LowOpening)),
+            '«' => Some((Family::Guillemet, Glyph::Opening)),
+            '»' => Some((Family::Guillemet, Glyph::Closing)),
+            _ => None,
+        };
+        if let Some((family, glyph)) = kind {
+            marks.push(classify(slice, para.start, i, ch.len_utf8(), family, glyph));
+        }
+        i += ch.len_utf8();
     }
     marks
+}
+
+/// `''` or ``` `` ``` in a run of `run` apostrophes (backticks) at `i`. In a
+/// run of three, one is a single quote; the double one is the pair on the
+/// side facing the quoted words.
+fn doubled_mark(slice: &str, base: usize, i: usize, run: usize, backticks: bool) -> Mark {
+    let glyph = if backticks {
+        Glyph::Opening
+    } else {
+        Glyph::Either
+    };
+    let before = slice[..i].chars().next_back();
+    let opening_side = before.is_none_or(|c| c.is_whitespace() || "([{—–-".contains(c));
+    let start = if run > 2 && !opening_side {
+        i + run - 2
+    } else {
+        i
+    };
+    classify(slice, base, start, 2, Family::Double, glyph)
 }
 
 fn classify(

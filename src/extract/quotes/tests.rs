@@ -283,6 +283,43 @@ fn seed_article_quotes_are_lavrovs() {
         .all(|(words, speaker, _)| *words != "compromising" || speaker.is_none()));
 }
 
+#[test]
+fn seed_article_through_the_whole_extractor() {
+    let text = seed_text();
+    let analysis = crate::extract::analyze(&crate::extract::Document {
+        text: &text,
+        title: None,
+        language: None,
+    });
+    let speaker_of = |start: &str| {
+        let quote = analysis
+            .quotes
+            .iter()
+            .find(|q| q.span.text.starts_with(start))?;
+        let entity = quote.speaker.as_ref()?.entity?;
+        Some(analysis.entities[entity].name.as_str())
+    };
+    for start in [
+        "We can only welcome",
+        "The outgoing administration",
+        "charlatan",
+        "went to great",
+        "systemic",
+    ] {
+        assert_eq!(speaker_of(start), Some("Sergey Lavrov"), "{start:?}");
+    }
+    let lengths = analysis
+        .quotes
+        .iter()
+        .find(|q| q.span.text.starts_with("went to great"));
+    assert_eq!(
+        lengths
+            .and_then(|q| q.cue.as_ref())
+            .map(|c| c.text.as_str()),
+        Some("said")
+    );
+}
+
 // ---- robustness ----
 
 fn on_boundaries(text: &str, span: ByteSpan) -> bool {
