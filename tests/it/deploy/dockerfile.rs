@@ -139,7 +139,10 @@ fn the_healthcheck_probes_healthz_with_the_installed_script() {
         .expect("the probe script is copied into the image")
         .1
         .clone();
-    let source = copy.split_whitespace().next().unwrap();
+    let source = copy
+        .split_whitespace()
+        .find(|w| !w.starts_with("--"))
+        .unwrap();
     assert!(repo_root().join(source).is_file(), "{source} missing");
     assert!(
         !dockerignore_excludes(source),
