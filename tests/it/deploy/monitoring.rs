@@ -266,3 +266,14 @@ fn metric_scanner_finds_names_but_not_suffixes_of_other_identifiers() {
         .collect();
     assert_eq!(found, expected);
 }
+
+#[test]
+fn the_kubernetes_prometheus_rule_carries_the_same_rules() {
+    let rule = yaml("deploy/kubernetes/base/prometheusrule.yaml");
+    assert_eq!(get_str(&rule, &["kind"]).as_deref(), Some("PrometheusRule"));
+    assert_eq!(
+        get(&rule, &["spec", "groups"]),
+        yaml(ALERTS).get("groups"),
+        "deploy/kubernetes/base/prometheusrule.yaml has drifted from {ALERTS}"
+    );
+}
