@@ -238,8 +238,10 @@ fn inverted_later(tokens: &[Token<'_>]) -> Option<Attribution> {
         {
             return None;
         }
+        // The speaker closes the clause: "..., said the days when" is not.
         let phrase = phrase_starting_at(tokens, k + 1)?;
-        Some(attribution(tokens, phrase, Some((k, k + 1))))
+        let closes = tokens.get(phrase.1).is_none_or(|t| !t.is_word);
+        closes.then(|| attribution(tokens, phrase, Some((k, k + 1))))
     })
 }
 
