@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn declared_language_wins_and_is_normalized() {
-        assert_eq!(detect_language("Guten Tag", Some("en-GB")).as_deref(), Some("en"));
+        assert_eq!(
+            detect_language("Guten Tag", Some("en-GB")).as_deref(),
+            Some("en")
+        );
         assert_eq!(detect_language("", Some("DE")).as_deref(), Some("de"));
         assert_eq!(detect_language("", Some("English")).as_deref(), Some("en"));
     }
@@ -107,8 +110,14 @@ mod tests {
             Results of Yugoslav league soccer matches played on Saturday :\n\
             Proleter 2 Zemun 0\nMladost 1 Borac 0\nBecej 1 Sutjeska 0\nSpartak 0 Rad 1\n\
             Cukaricki 2 Buducnost 1\nVojvodina 0 Hajduk 2\nRudar 4 Mogren 1\nObilic 1 Zeleznik 0";
-        assert_ne!(detect_language(table, None).as_deref().unwrap_or("en"), "es");
-        assert_ne!(detect_language(table, None).as_deref().unwrap_or("en"), "sr");
+        assert_ne!(
+            detect_language(table, None).as_deref().unwrap_or("en"),
+            "es"
+        );
+        assert_ne!(
+            detect_language(table, None).as_deref().unwrap_or("en"),
+            "sr"
+        );
         let ja = "東京で開かれた会議で、外務大臣は平和交渉への参加を呼びかけました。関係者によると、協議は来月に始まる予定です。";
         assert_eq!(detect_language(ja, None).as_deref(), Some("ja"));
     }

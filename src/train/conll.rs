@@ -22,7 +22,8 @@ pub struct ConllDoc {
 }
 
 pub fn read_conll(path: &Path) -> anyhow::Result<Vec<ConllDoc>> {
-    let content = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let content =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(parse_conll(&content))
 }
 
@@ -67,9 +68,16 @@ fn render(doc: &[Sentence]) -> ConllDoc {
     let (mut text, mut spans, mut chars) = (String::new(), Vec::new(), 0usize);
     // (byte start, char start, type, byte end, char end) of the open entity.
     let mut open: Option<(usize, usize, usize, usize, usize)> = None;
-    let close = |open: &mut Option<(usize, usize, usize, usize, usize)>, spans: &mut Vec<GoldSpan>| {
+    let close = |open: &mut Option<(usize, usize, usize, usize, usize)>,
+                 spans: &mut Vec<GoldSpan>| {
         if let Some((start, char_start, kind, end, char_end)) = open.take() {
-            spans.push(GoldSpan { start, end, char_start, char_end, kind });
+            spans.push(GoldSpan {
+                start,
+                end,
+                char_start,
+                char_end,
+                kind,
+            });
         }
     };
     for (si, sent) in doc.iter().enumerate() {
@@ -85,7 +93,10 @@ fn render(doc: &[Sentence]) -> ConllDoc {
             let (start, char_start) = (text.len(), chars);
             text.push_str(word);
             chars += word.chars().count();
-            let (prefix, kind) = (tag.get(..2).unwrap_or(""), tag.get(2..).and_then(type_index));
+            let (prefix, kind) = (
+                tag.get(..2).unwrap_or(""),
+                tag.get(2..).and_then(type_index),
+            );
             match (prefix, kind) {
                 ("I-", Some(k)) if open.is_some_and(|o| o.2 == k) => {
                     if let Some(o) = open.as_mut() {
@@ -114,8 +125,15 @@ mod tests {
         let docs = parse_conll(conll);
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].text, "EU rejects German\nPeter Blackburn");
-        let spans: Vec<_> = docs[0].spans.iter().map(|s| (&docs[0].text[s.start..s.end], s.char_start, s.kind)).collect();
-        assert_eq!(spans, [("EU", 0, 1), ("German", 11, 3), ("Peter Blackburn", 18, 0)]);
+        let spans: Vec<_> = docs[0]
+            .spans
+            .iter()
+            .map(|s| (&docs[0].text[s.start..s.end], s.char_start, s.kind))
+            .collect();
+        assert_eq!(
+            spans,
+            [("EU", 0, 1), ("German", 11, 3), ("Peter Blackburn", 18, 0)]
+        );
         assert_eq!((docs[1].spans[0].end, docs[1].spans[0].char_end), (4, 3));
     }
 }

@@ -18,11 +18,20 @@ pub struct EvalEntitiesArgs {
 pub fn run(args: &EvalEntitiesArgs) -> anyhow::Result<()> {
     let docs = read_conll(&args.conll)?;
     let scorer = score_docs(&docs, |text| {
-        let analysis = analyze(&Document { text, title: None, language: None });
+        let analysis = analyze(&Document {
+            text,
+            title: None,
+            language: None,
+        });
         analysis
             .entities
             .iter()
-            .flat_map(|e| e.mentions.iter().filter(|m| m.field == Field::Text).map(move |m| (m.span.start, m.span.end, type_index(e.kind))))
+            .flat_map(|e| {
+                e.mentions
+                    .iter()
+                    .filter(|m| m.field == Field::Text)
+                    .map(move |m| (m.span.start, m.span.end, type_index(e.kind)))
+            })
             .collect()
     });
     println!("{}", serde_json::to_string_pretty(&scorer.report())?);
@@ -33,7 +42,11 @@ pub fn run(args: &EvalEntitiesArgs) -> anyhow::Result<()> {
 pub fn score_docs(docs: &[ConllDoc], mut predict: impl FnMut(&str) -> BTreeSet<Scored>) -> Scorer {
     let mut scorer = Scorer::default();
     for doc in docs {
-        let gold: BTreeSet<Scored> = doc.spans.iter().map(|s| (s.char_start, s.char_end, s.kind)).collect();
+        let gold: BTreeSet<Scored> = doc
+            .spans
+            .iter()
+            .map(|s| (s.char_start, s.char_end, s.kind))
+            .collect();
         scorer.add(&gold, &predict(&doc.text));
     }
     scorer

@@ -52,7 +52,10 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let examples: Vec<Example> = train.iter().map(Example::new).collect();
     let misaligned: usize = examples.iter().map(|e| e.misaligned).sum();
     let gold: usize = train.iter().map(|d| d.spans.len()).sum();
-    eprintln!("{} training documents, {gold} entities ({misaligned} not on token boundaries)", train.len());
+    eprintln!(
+        "{} training documents, {gold} entities ({misaligned} not on token boundaries)",
+        train.len()
+    );
 
     let mut perceptron = Perceptron::new(args.bits);
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -62,7 +65,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         rng.shuffle(&mut order);
         for &i in &order {
             let ex = &examples[i];
-            tag_segments(&ex.segments, &mut Learner { perceptron: &mut perceptron, gold: &ex.gold });
+            tag_segments(
+                &ex.segments,
+                &mut Learner {
+                    perceptron: &mut perceptron,
+                    gold: &ex.gold,
+                },
+            );
         }
         let model = perceptron.averaged_model();
         let f1 = dev_f1(&model, &dev);
@@ -74,7 +83,11 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let (f1, epoch, model) = best.context("no epochs run")?;
     let bytes = model.to_gzip()?;
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!("wrote {} ({} bytes): epoch {epoch}, dev F1 {f1:.2}", args.out.display(), bytes.len());
+    eprintln!(
+        "wrote {} ({} bytes): epoch {epoch}, dev F1 {f1:.2}",
+        args.out.display(),
+        bytes.len()
+    );
     Ok(())
 }
 
@@ -86,7 +99,10 @@ pub(crate) fn dev_f1(model: &Model, dev: &[ConllDoc]) -> f64 {
             .iter()
             .flat_map(|g| {
                 let kind = eval::type_index(g.kind);
-                g.mentions.iter().filter(|(f, _)| *f == Field::Text).map(move |(_, s)| (s.start, s.end, kind))
+                g.mentions
+                    .iter()
+                    .filter(|(f, _)| *f == Field::Text)
+                    .map(move |(_, s)| (s.start, s.end, kind))
             })
             .map(|(s, e, k)| (map.char_offset(s), map.char_offset(e), k))
             .collect::<BTreeSet<_>>()
@@ -117,13 +133,21 @@ impl Example {
                 let last = tokens.iter().position(|t| t.end == g.end);
                 match (first, last) {
                     (Some(a), Some(b)) if a <= b => spans.push((a, b + 1, g.kind)),
-                    _ if tokens.first().is_some_and(|t| t.start <= g.start) && tokens.last().is_some_and(|t| t.end >= g.start) => misaligned += 1,
+                    _ if tokens.first().is_some_and(|t| t.start <= g.start)
+                        && tokens.last().is_some_and(|t| t.end >= g.start) =>
+                    {
+                        misaligned += 1
+                    }
                     _ => {}
                 }
             }
             gold.extend(encode(tokens.len(), &spans));
         }
-        Example { segments, gold, misaligned }
+        Example {
+            segments,
+            gold,
+            misaligned,
+        }
     }
 }
 

@@ -14,7 +14,12 @@ pub struct Perceptron {
 
 impl Perceptron {
     pub fn new(bits: u32) -> Perceptron {
-        Perceptron { bits, w: vec![0.0; NTAGS << bits], u: vec![0.0; NTAGS << bits], steps: 1.0 }
+        Perceptron {
+            bits,
+            w: vec![0.0; NTAGS << bits],
+            u: vec![0.0; NTAGS << bits],
+            steps: 1.0,
+        }
     }
 
     fn scores(&self, features: &[u64]) -> [f32; NTAGS] {
@@ -38,10 +43,19 @@ impl Perceptron {
 
     /// The averaged weights, scaled into 16 bits.
     pub(crate) fn averaged_model(&self) -> Model {
-        let averaged: Vec<f64> = self.w.iter().zip(&self.u).map(|(&w, &u)| f64::from(w) - u / self.steps).collect();
+        let averaged: Vec<f64> = self
+            .w
+            .iter()
+            .zip(&self.u)
+            .map(|(&w, &u)| f64::from(w) - u / self.steps)
+            .collect();
         let max = averaged.iter().fold(0f64, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        Model::new(self.bits, averaged.iter().map(|w| (w * scale).round() as i16).collect())
+        let quantized: Vec<i16> = averaged
+            .iter()
+            .map(|w| (w * scale).round() as i16)
+            .collect();
+        Model::new(self.bits, &quantized)
     }
 }
 

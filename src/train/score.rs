@@ -45,8 +45,11 @@ impl Scorer {
 
     /// The scorer's JSON report.
     pub fn report(&self) -> Value {
-        let per_type: serde_json::Map<String, Value> =
-            TYPE_NAMES.iter().zip(&self.counts).map(|(name, c)| (name.to_string(), prf_json(c))).collect();
+        let per_type: serde_json::Map<String, Value> = TYPE_NAMES
+            .iter()
+            .zip(&self.counts)
+            .map(|(name, c)| (name.to_string(), prf_json(c)))
+            .collect();
         json!({
             "overall": prf_json(&self.total()),
             "per_type": per_type,
@@ -58,9 +61,21 @@ impl Scorer {
 
 /// Precision, recall and F1 in percent.
 fn prf(tp: usize, npred: usize, ngold: usize) -> (f64, f64, f64) {
-    let p = if npred > 0 { tp as f64 / npred as f64 } else { 0.0 };
-    let r = if ngold > 0 { tp as f64 / ngold as f64 } else { 0.0 };
-    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let p = if npred > 0 {
+        tp as f64 / npred as f64
+    } else {
+        0.0
+    };
+    let r = if ngold > 0 {
+        tp as f64 / ngold as f64
+    } else {
+        0.0
+    };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (100.0 * p, 100.0 * r, 100.0 * f)
 }
 

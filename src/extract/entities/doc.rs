@@ -26,12 +26,30 @@ pub(crate) struct Segment {
     pub sentences: Vec<Range<usize>>,
     pub gazetteer: Vec<u32>,
     pub context: Vec<u8>,
+    /// Per token: the run of capitalised words it is in, if any.
+    pub runs: Vec<Option<CapRun>>,
+}
+
+/// A maximal run of capitalised words ("Jones Medical Industries Inc",
+/// "Bank of England"): its last word often says what the whole name is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CapRun {
+    /// Lowercase hashes of the run's first and last words.
+    pub first: u64,
+    pub last: u64,
+    /// Length (capped at 4) and this token's position (0 first, 1 inside,
+    /// 2 last, 3 only word).
+    pub len: u8,
+    pub position: u8,
 }
 
 impl Segment {
     pub(crate) fn new(text: &str) -> Segment {
         let tokens = tokenize(text);
-        let lexemes: Vec<Lexeme> = tokens.iter().map(|t| Lexeme::new(&text[t.start..t.end])).collect();
+        let lexemes: Vec<Lexeme> = tokens
+            .iter()
+            .map(|t| Lexeme::new(&text[t.start..t.end]))
+            .collect();
         let sentences = split_sentences(text, &tokens);
         let gazetteer = gazetteer::shipped().annotate(&lexemes);
         let mut context = vec![0u8; tokens.len()];
@@ -42,14 +60,76 @@ impl Segment {
             }
             context[sentence.start] |= SENTENCE_START;
         }
-        Segment { tokens, lexemes, sentences, gazetteer, context }
+        let runs = cap_runs(&lexemes, &sentences);
+        Segment {
+            tokens,
+            lexemes,
+            sentences,
+            gazetteer,
+            context,
+            runs,
+        }
     }
+}
+
+fn cap_runs(lexemes: &[Lexeme], sentences: &[Range<usize>]) -> Vec<Option<CapRun>> {
+    let mut runs = vec![None; lexemes.len()];
+    let is_cap = |i: usize| lexemes[i].has(INIT_CAP);
+    for sentence in sentences {
+        let mut i = sentence.start;
+        while i < sentence.end {
+            if !is_cap(i) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            // Extend over capitalised words, and over a lowercase connector
+            // ("of", "&") when a capitalised word follows it.
+            while i + 1 < sentence.end
+                && (is_cap(i + 1)
+                    || (i + 2 < sentence.end && is_connector(&lexemes[i + 1]) && is_cap(i + 2)))
+            {
+                i += 1;
+            }
+            let end = i + 1;
+            for (k, slot) in runs[start..end].iter_mut().enumerate() {
+                let position = match (k, end - start) {
+                    (_, 1) => 3,
+                    (0, _) => 0,
+                    _ if start + k + 1 == end => 2,
+                    _ => 1,
+                };
+                *slot = Some(CapRun {
+                    first: lexemes[start].lower,
+                    last: lexemes[end - 1].lower,
+                    len: (end - start).min(4) as u8,
+                    position,
+                });
+            }
+            i = end;
+        }
+    }
+    runs
+}
+
+fn is_connector(lex: &Lexeme) -> bool {
+    use std::sync::OnceLock;
+    static CONNECTORS: OnceLock<[u64; 5]> = OnceLock::new();
+    let connectors =
+        CONNECTORS.get_or_init(|| ["of", "&", "de", "and", "for"].map(|w| Lexeme::new(w).lower));
+    connectors.contains(&lex.lower)
 }
 
 /// Mostly capitals: a headline, where case says nothing about names.
 fn is_caps_sentence(lexemes: &[Lexeme]) -> bool {
-    let words = lexemes.iter().filter(|l| l.has(INIT_CAP) || l.has(ALL_LOWER)).count();
-    let caps = lexemes.iter().filter(|l| l.has(ALL_CAPS) && l.chars > 1).count();
+    let words = lexemes
+        .iter()
+        .filter(|l| l.has(INIT_CAP) || l.has(ALL_LOWER))
+        .count();
+    let caps = lexemes
+        .iter()
+        .filter(|l| l.has(ALL_CAPS) && l.chars > 1)
+        .count();
     caps >= 2 && caps * 2 > words
 }
 
@@ -89,7 +169,10 @@ pub(crate) fn add_document_context(segments: &mut [Segment]) {
 /// (written lowercase, capitalised mid-sentence) for one occurrence.
 fn own_usage(lex: &Lexeme, ctx: u8) -> (u32, u32) {
     let normal_position = ctx & (SENTENCE_START | CAPS_SENTENCE) == 0;
-    (u32::from(lex.has(ALL_LOWER)), u32::from(lex.has(INIT_CAP) && normal_position))
+    (
+        u32::from(lex.has(ALL_LOWER)),
+        u32::from(lex.has(INIT_CAP) && normal_position),
+    )
 }
 
 #[cfg(test)]
@@ -98,12 +181,18 @@ mod tests {
 
     #[test]
     fn flags_headlines_and_document_evidence() {
-        let mut segs = vec![Segment::new("SOCCER - JAPAN GET LUCKY WIN .\nFans in Japan said the win was lucky .")];
+        let mut segs = vec![Segment::new(
+            "SOCCER - JAPAN GET LUCKY WIN .\nFans in Japan said the win was lucky .",
+        )];
         add_document_context(&mut segs);
         let ctx = &segs[0].context;
         assert_ne!(ctx[0] & SENTENCE_START, 0);
         assert_ne!(ctx[2] & CAPS_SENTENCE, 0, "JAPAN in a headline");
-        assert_ne!(ctx[2] & SEEN_CAP_MID, 0, "Japan is capitalised mid-sentence");
+        assert_ne!(
+            ctx[2] & SEEN_CAP_MID,
+            0,
+            "Japan is capitalised mid-sentence"
+        );
         assert_ne!(ctx[4] & SEEN_LOWER, 0, "LUCKY is seen as lucky");
         assert_eq!(ctx[9] & SEEN_CAP_MID, 0, "only this Japan is mid-sentence");
         assert_eq!(ctx[9] & CAPS_SENTENCE, 0);

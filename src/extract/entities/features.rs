@@ -13,7 +13,7 @@ use super::lexeme::{Lexeme, AFFIXES};
 use super::tags::Tag;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 1;
+pub(crate) const FEATURE_VERSION: u32 = 2;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -39,6 +39,12 @@ const CONTEXT_SHAPE: u64 = 30;
 const CONTEXT_LOWER: u64 = 31;
 const LENGTH_SHAPE: u64 = 32;
 const SUFFIX_LEFT: u64 = 33;
+const RUN_LAST: u64 = 34;
+const RUN_FIRST: u64 = 35;
+const RUN_SHAPE: u64 = 36;
+const FORM_LEFT: u64 = 37;
+const FORM_RIGHT: u64 = 38;
+const RUN_LAST_LOWER: u64 = 39;
 const PREV_TAG: u64 = 40;
 const PREV_TAGS: u64 = 41;
 const PREV_TAG_LOWER: u64 = 42;
@@ -46,6 +52,7 @@ const PREV_TAG_SHAPE: u64 = 43;
 const HISTORY: u64 = 44;
 const HISTORY_SHAPE: u64 = 45;
 const PREV_TAG_NEXT_LOWER: u64 = 46;
+const HISTORY_MAJORITY: u64 = 47;
 
 #[inline]
 fn feature(template: u64, value: u64) -> u64 {
@@ -53,13 +60,23 @@ fn feature(template: u64, value: u64) -> u64 {
 }
 
 /// A neighbour's lexeme, or `None` outside the sentence.
-fn at<'s>(seg: &'s Segment, sentence: &Range<usize>, i: usize, offset: isize) -> Option<&'s Lexeme> {
+fn at<'s>(
+    seg: &'s Segment,
+    sentence: &Range<usize>,
+    i: usize,
+    offset: isize,
+) -> Option<&'s Lexeme> {
     let j = i.checked_add_signed(offset)?;
     sentence.contains(&j).then(|| &seg.lexemes[j])
 }
 
 /// Appends the static features of token `i` (in `sentence`) to `out`.
-pub(crate) fn static_features(seg: &Segment, sentence: &Range<usize>, i: usize, out: &mut Vec<u64>) {
+pub(crate) fn static_features(
+    seg: &Segment,
+    sentence: &Range<usize>,
+    i: usize,
+    out: &mut Vec<u64>,
+) {
     let lex = &seg.lexemes[i];
     let lower_at = |offset: isize| match at(seg, sentence, i, offset) {
         Some(l) => l.lower,
@@ -89,6 +106,9 @@ pub(crate) fn static_features(seg: &Segment, sentence: &Range<usize>, i: usize, 
     out.push(feature(SHAPE_PAIR_RIGHT, mix(lex.shape, shape_at(1))));
     out.push(feature(BIGRAM_LEFT, mix(lower_at(-1), lex.lower)));
     out.push(feature(BIGRAM_RIGHT, mix(lex.lower, lower_at(1))));
+    let form_at = |offset: isize| at(seg, sentence, i, offset).map_or(BEFORE, |l| l.form);
+    out.push(feature(FORM_LEFT, form_at(-1)));
+    out.push(feature(FORM_RIGHT, form_at(1)));
     let left_suffix = at(seg, sentence, i, -1).map_or(BEFORE, |l| l.suffix[2]);
     out.push(feature(SUFFIX_LEFT, left_suffix));
     let gaz = seg.gazetteer[i];
@@ -97,13 +117,27 @@ pub(crate) fn static_features(seg: &Segment, sentence: &Range<usize>, i: usize, 
             out.push(feature(GAZ_BIT, bit));
         }
     }
-    let gaz_at = |offset: isize| i.checked_add_signed(offset).filter(|j| sentence.contains(j)).map_or(u32::MAX, |j| seg.gazetteer[j]);
+    let gaz_at = |offset: isize| {
+        i.checked_add_signed(offset)
+            .filter(|j| sentence.contains(j))
+            .map_or(u32::MAX, |j| seg.gazetteer[j])
+    };
     out.push(feature(GAZ_LEFT, mix(gaz_at(-1) as u64, gaz as u64)));
     out.push(feature(GAZ_RIGHT, mix(gaz as u64, gaz_at(1) as u64)));
     let context = seg.context[i] as u64;
     out.push(feature(CONTEXT_SHAPE, mix(context, lex.shape)));
     out.push(feature(CONTEXT_LOWER, mix(context, lex.lower)));
-    out.push(feature(LENGTH_SHAPE, mix(lex.chars.min(12) as u64, lex.shape)));
+    out.push(feature(
+        LENGTH_SHAPE,
+        mix(lex.chars.min(12) as u64, lex.shape),
+    ));
+    if let Some(run) = seg.runs[i] {
+        let shape = (run.len as u64) << 8 | run.position as u64;
+        out.push(feature(RUN_LAST, mix(run.last, run.position as u64)));
+        out.push(feature(RUN_FIRST, mix(run.first, run.position as u64)));
+        out.push(feature(RUN_SHAPE, mix(shape, context)));
+        out.push(feature(RUN_LAST_LOWER, mix(run.last, lex.lower)));
+    }
 }
 
 /// What the tagger has decided so far that the next token's features use.
@@ -112,12 +146,54 @@ pub(crate) struct Decided {
     /// Tags of the previous two tokens in the sentence (`None` before it).
     pub prev: Option<Tag>,
     pub prev2: Option<Tag>,
-    /// 1 + the entity type this word last had in the document, or 0.
-    pub history: u8,
+    pub history: History,
+}
+
+/// What the document so far said about a capitalised word: how often it was
+/// each entity type or none, and the type it had last.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct History {
+    /// Counts per entity type, then for "not an entity".
+    counts: [u8; 5],
+    /// 1 + the entity type the word last had, or 0.
+    last: u8,
+}
+
+impl History {
+    pub(crate) fn record(&mut self, kind: Option<usize>) {
+        let slot = kind.unwrap_or(4).min(4);
+        self.counts[slot] = self.counts[slot].saturating_add(1);
+        if let Some(kind) = kind {
+            self.last = kind as u8 + 1;
+        }
+    }
+
+    /// 1 + the most frequent outcome (ties: the lower one), 0 if none, and
+    /// whether it was the only one.
+    fn majority(&self) -> (u64, bool) {
+        let total: u32 = self.counts.iter().map(|&c| u32::from(c)).sum();
+        let (slot, &best) = self
+            .counts
+            .iter()
+            .enumerate()
+            .rev()
+            .max_by_key(|&(_, c)| *c)
+            .unwrap_or((0, &0));
+        if best == 0 {
+            return (0, false);
+        }
+        (slot as u64 + 1, u32::from(best) == total)
+    }
 }
 
 /// Appends the features of token `i` that depend on earlier decisions.
-pub(crate) fn dynamic_features(seg: &Segment, sentence: &Range<usize>, i: usize, d: Decided, out: &mut Vec<u64>) {
+pub(crate) fn dynamic_features(
+    seg: &Segment,
+    sentence: &Range<usize>,
+    i: usize,
+    d: Decided,
+    out: &mut Vec<u64>,
+) {
     let lex = &seg.lexemes[i];
     let prev = d.prev.map_or(BEFORE, u64::from);
     let prev2 = d.prev2.map_or(BEFORE, u64::from);
@@ -127,6 +203,9 @@ pub(crate) fn dynamic_features(seg: &Segment, sentence: &Range<usize>, i: usize,
     out.push(feature(PREV_TAG_LOWER, mix(prev, lex.lower)));
     out.push(feature(PREV_TAG_SHAPE, mix(prev, lex.shape)));
     out.push(feature(PREV_TAG_NEXT_LOWER, mix(prev, next_lower)));
-    out.push(feature(HISTORY, d.history as u64));
-    out.push(feature(HISTORY_SHAPE, mix(d.history as u64, lex.shape)));
+    let last = d.history.last as u64;
+    out.push(feature(HISTORY, last));
+    out.push(feature(HISTORY_SHAPE, mix(last, lex.shape)));
+    let (majority, unanimous) = d.history.majority();
+    out.push(feature(HISTORY_MAJORITY, mix(majority, unanimous as u64)));
 }

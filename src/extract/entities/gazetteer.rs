@@ -1,6 +1,7 @@
 //! Gazetteers: marks token sequences that name a known country, city, region
 //! or continent (derived from GeoNames and ISO 3166, see `README.md` here), or
-//! a well-known person or organisation (`names.tsv`, written by hand), as
+//! a well-known person or organisation, or a nationality or religion
+//! adjective (`names.tsv`, written by hand), as
 //! features for the tagger.
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -13,7 +14,19 @@ const PLACES: &str = include_str!("gazetteer.tsv");
 const NAMES: &str = include_str!("names.tsv");
 /// Longest name, in tokens, that is looked up.
 const MAX_TOKENS: usize = 6;
-pub(crate) const CATEGORIES: [&str; 6] = ["COUNTRY", "CITY", "REGION", "CONTINENT", "PERSON", "ORGANIZATION"];
+/// Indices into [`CATEGORIES`] used outside the tagger's features.
+pub(crate) const PERSON: usize = 4;
+pub(crate) const ORGANIZATION: usize = 5;
+pub(crate) const DEMONYM: usize = 6;
+pub(crate) const CATEGORIES: [&str; 7] = [
+    "COUNTRY",
+    "CITY",
+    "REGION",
+    "CONTINENT",
+    "PERSON",
+    "ORGANIZATION",
+    "DEMONYM",
+];
 
 /// Position of a token in a match, BILOU-style: begin, inside, last, unit.
 const BEGIN: u32 = 0;
@@ -35,16 +48,26 @@ pub(crate) fn shipped() -> &'static Gazetteer {
 /// A fingerprint of the shipped list, stored in the model so that a model
 /// trained with another list is noticed.
 pub(crate) fn fingerprint() -> u64 {
-    finish(mix(super::hash::hash_str(PLACES), super::hash::hash_str(NAMES)))
+    finish(mix(
+        super::hash::hash_str(PLACES),
+        super::hash::hash_str(NAMES),
+    ))
 }
 
 impl Gazetteer {
     pub(crate) fn parse(sources: &[&str]) -> Gazetteer {
         let mut phrases = HashMap::with_hasher(PreHashed);
         for line in sources.iter().flat_map(|s| s.lines()) {
-            let Some((category, name)) = line.split_once('\t') else { continue };
-            let Some(bit) = CATEGORIES.iter().position(|c| *c == category) else { continue };
-            let lexemes: Vec<Lexeme> = tokenize(name).iter().map(|t| Lexeme::new(&name[t.start..t.end])).collect();
+            let Some((category, name)) = line.split_once('\t') else {
+                continue;
+            };
+            let Some(bit) = CATEGORIES.iter().position(|c| *c == category) else {
+                continue;
+            };
+            let lexemes: Vec<Lexeme> = tokenize(name)
+                .iter()
+                .map(|t| Lexeme::new(&name[t.start..t.end]))
+                .collect();
             if lexemes.is_empty() || lexemes.len() > MAX_TOKENS {
                 continue;
             }
@@ -77,8 +100,32 @@ impl Gazetteer {
             h = mix(h, lex.lower);
             keys[k] = finish(h);
         }
-        (1..=max).rev().find_map(|len| self.phrases.get(&keys[len - 1]).map(|&c| (len, c)))
+        (1..=max)
+            .rev()
+            .find_map(|len| self.phrases.get(&keys[len - 1]).map(|&c| (len, c)))
     }
+}
+
+/// Token spans `[start, end)` marked by `category` (an index into
+/// [`CATEGORIES`]) in `marks` from [`Gazetteer::annotate`].
+pub(crate) fn spans_of(marks: &[u32], category: usize) -> Vec<(usize, usize)> {
+    let bit = |i: usize, position: u32| marks[i] & (1 << (4 * category as u32 + position)) != 0;
+    let mut spans = Vec::new();
+    let mut open = None;
+    for i in 0..marks.len() {
+        if bit(i, UNIT) {
+            spans.push((i, i + 1));
+        } else if bit(i, BEGIN) {
+            open = Some(i);
+        } else if bit(i, LAST) {
+            if let Some(start) = open.take() {
+                spans.push((start, i + 1));
+            }
+        } else if !bit(i, INSIDE) {
+            open = None;
+        }
+    }
+    spans
 }
 
 fn phrase_key(lexemes: &[Lexeme]) -> u64 {
@@ -107,7 +154,10 @@ mod tests {
     use super::*;
 
     fn marks(text: &str) -> Vec<u32> {
-        let lexemes: Vec<Lexeme> = tokenize(text).iter().map(|t| Lexeme::new(&text[t.start..t.end])).collect();
+        let lexemes: Vec<Lexeme> = tokenize(text)
+            .iter()
+            .map(|t| Lexeme::new(&text[t.start..t.end]))
+            .collect();
         shipped().annotate(&lexemes)
     }
 

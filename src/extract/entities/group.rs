@@ -14,26 +14,47 @@ pub(crate) struct Found {
 }
 
 /// Words that may precede a name inside a mention and do not name anyone.
-const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady"];
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady",
+];
 
 pub(crate) fn group(text: &str, title: &str, found: &[Found]) -> Vec<EntityGroup> {
     let source = |f: &Found| match f.field {
         Field::Text => text,
         Field::Title => title,
     };
-    let keys: Vec<Vec<String>> = found.iter().map(|f| key_words(source(f).get(f.span.start..f.span.end).unwrap_or(""))).collect();
+    let keys: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| key_words(source(f).get(f.span.start..f.span.end).unwrap_or("")))
+        .collect();
     let kinds = majority_kinds(found, &keys);
     // Longer names first, so that "Lavrov" finds "Sergey Lavrov" to join.
     let mut order: Vec<usize> = (0..found.len()).filter(|&i| !keys[i].is_empty()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(keys[i].len()), found[i].field, found[i].span.start));
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(keys[i].len()),
+            found[i].field,
+            found[i].span.start,
+        )
+    });
     let mut groups: Vec<Draft> = Vec::new();
     for i in order {
         let kind = kinds[i];
-        let same = groups.iter().position(|g| g.kind == kind && g.key == keys[i]);
-        let target = same.or_else(|| groups.iter().position(|g| g.kind == kind && is_short_form(&keys[i], &g.key, kind)));
+        let same = groups
+            .iter()
+            .position(|g| g.kind == kind && g.key == keys[i]);
+        let target = same.or_else(|| {
+            groups
+                .iter()
+                .position(|g| g.kind == kind && is_short_form(&keys[i], &g.key, kind))
+        });
         match target {
             Some(g) => groups[g].members.push(i),
-            None => groups.push(Draft { kind, key: keys[i].clone(), members: vec![i] }),
+            None => groups.push(Draft {
+                kind,
+                key: keys[i].clone(),
+                members: vec![i],
+            }),
         }
     }
     finish(text, title, found, groups)
@@ -49,10 +70,18 @@ struct Draft {
 fn key_words(mention: &str) -> Vec<String> {
     let words: Vec<String> = mention
         .split_whitespace()
-        .map(|w| w.trim_end_matches("'s").trim_end_matches("’s").trim_end_matches('.').to_lowercase())
+        .map(|w| {
+            w.trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .trim_end_matches('.')
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect();
-    let skip = words.iter().take_while(|w| HONORIFICS.contains(&w.as_str())).count();
+    let skip = words
+        .iter()
+        .take_while(|w| HONORIFICS.contains(&w.as_str()))
+        .count();
     if skip == words.len() {
         return words;
     }
@@ -66,7 +95,9 @@ fn is_short_form(short: &[String], long: &[String], kind: EntityType) -> bool {
         return false;
     }
     match kind {
-        EntityType::Person => short.len() == 1 && (long.last() == short.first() || long.first() == short.first()),
+        EntityType::Person => {
+            short.len() == 1 && (long.last() == short.first() || long.first() == short.first())
+        }
         EntityType::Organization | EntityType::Location | EntityType::Misc => {
             short.len() == 1 && long.len() > 1 && initials(long) == short[0]
         }
@@ -96,7 +127,10 @@ fn majority_kinds(found: &[Found], keys: &[Vec<String>]) -> Vec<EntityType> {
         .map(|key| {
             let tally = &votes[key.as_slice()];
             let best = tally.iter().map(|(_, n)| *n).max().unwrap_or(0);
-            tally.iter().find(|(_, n)| *n == best).map_or(EntityType::Misc, |(k, _)| *k)
+            tally
+                .iter()
+                .find(|(_, n)| *n == best)
+                .map_or(EntityType::Misc, |(k, _)| *k)
         })
         .collect()
 }
@@ -107,19 +141,35 @@ fn finish(text: &str, title: &str, found: &[Found], drafts: Vec<Draft>) -> Vec<E
     let mut groups: Vec<EntityGroup> = drafts
         .into_iter()
         .map(|d| {
-            let mut mentions: Vec<(Field, ByteSpan)> = d.members.iter().map(|&i| (found[i].field, found[i].span)).collect();
+            let mut mentions: Vec<(Field, ByteSpan)> = d
+                .members
+                .iter()
+                .map(|&i| (found[i].field, found[i].span))
+                .collect();
             mentions.sort();
             mentions.dedup();
             let name = fullest_name(text, title, &mentions);
-            let first_in_text = mentions.iter().find(|(f, _)| *f == Field::Text).map_or(text_len, |(_, s)| s.start as f32);
+            let first_in_text = mentions
+                .iter()
+                .find(|(f, _)| *f == Field::Text)
+                .map_or(text_len, |(_, s)| s.start as f32);
             let in_title = mentions.iter().any(|(f, _)| *f == Field::Title);
             let salience = 0.5 * mentions.len() as f32 / max_mentions
                 + 0.25 * (1.0 - first_in_text / text_len)
                 + if in_title { 0.25 } else { 0.0 };
-            EntityGroup { name, kind: d.kind, salience: salience.clamp(0.0, 1.0), mentions }
+            EntityGroup {
+                name,
+                kind: d.kind,
+                salience: salience.clamp(0.0, 1.0),
+                mentions,
+            }
         })
         .collect();
-    groups.sort_by(|a, b| b.salience.total_cmp(&a.salience).then_with(|| a.mentions.cmp(&b.mentions)));
+    groups.sort_by(|a, b| {
+        b.salience
+            .total_cmp(&a.salience)
+            .then_with(|| a.mentions.cmp(&b.mentions))
+    });
     groups
 }
 
@@ -129,7 +179,11 @@ fn fullest_name(text: &str, title: &str, mentions: &[(Field, ByteSpan)]) -> Stri
     let mut best = "";
     for (field, span) in mentions {
         let source = if *field == Field::Text { text } else { title };
-        let candidate = source.get(span.start..span.end).unwrap_or("").trim_end_matches("’s").trim_end_matches("'s");
+        let candidate = source
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .trim_end_matches("’s")
+            .trim_end_matches("'s");
         if candidate.chars().count() > best.chars().count() {
             best = candidate;
         }
@@ -143,7 +197,14 @@ mod tests {
 
     fn found(text: &str, word: &str, nth: usize, kind: EntityType) -> Found {
         let start = text.match_indices(word).nth(nth).map(|(i, _)| i).unwrap();
-        Found { field: Field::Text, span: ByteSpan { start, end: start + word.len() }, kind }
+        Found {
+            field: Field::Text,
+            span: ByteSpan {
+                start,
+                end: start + word.len(),
+            },
+            kind,
+        }
     }
 
     #[test]
@@ -158,10 +219,16 @@ mod tests {
         ];
         let groups = group(text, "", &f);
         assert_eq!(groups.len(), 2);
-        let lavrov = groups.iter().find(|g| g.kind == EntityType::Person).unwrap();
+        let lavrov = groups
+            .iter()
+            .find(|g| g.kind == EntityType::Person)
+            .unwrap();
         assert_eq!(lavrov.name, "Sergey Lavrov");
         assert_eq!(lavrov.mentions.len(), 3);
-        let un = groups.iter().find(|g| g.kind == EntityType::Organization).unwrap();
+        let un = groups
+            .iter()
+            .find(|g| g.kind == EntityType::Organization)
+            .unwrap();
         assert_eq!(un.name, "United Nations");
         assert_eq!(un.mentions.len(), 2);
         assert!(lavrov.salience > un.salience && (0.0..=1.0).contains(&un.salience));
@@ -184,7 +251,11 @@ mod tests {
     fn title_mentions_join_text_groups() {
         let (text, title) = ("Russian minister Sergey Lavrov spoke.", "Lavrov speaks");
         let mut f = vec![found(text, "Sergey Lavrov", 0, EntityType::Person)];
-        f.push(Found { field: Field::Title, span: ByteSpan { start: 0, end: 6 }, kind: EntityType::Person });
+        f.push(Found {
+            field: Field::Title,
+            span: ByteSpan { start: 0, end: 6 },
+            kind: EntityType::Person,
+        });
         let groups = group(text, title, &f);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].mentions[1].0, Field::Title);

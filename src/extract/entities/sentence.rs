@@ -26,7 +26,9 @@ pub(crate) fn split_sentences(text: &str, tokens: &[ByteSpan]) -> Vec<Range<usiz
 
 /// Whether a sentence ends after token `i`.
 fn ends_sentence(text: &str, tokens: &[ByteSpan], i: usize) -> bool {
-    let Some(next) = tokens.get(i + 1) else { return false };
+    let Some(next) = tokens.get(i + 1) else {
+        return false;
+    };
     let gap = text.get(tokens[i].end..next.start).unwrap_or("");
     if gap.contains('\n') {
         return true;
@@ -35,15 +37,14 @@ fn ends_sentence(text: &str, tokens: &[ByteSpan], i: usize) -> bool {
     let is_stop = |w: &str| matches!(w, "." | "!" | "?");
     let is_closer = |w: &str| matches!(w, "\"" | "”" | "’" | "'" | ")" | "]" | "»");
     let current = word(&tokens[i]);
-    let stopped = is_stop(current)
-        || (is_closer(current) && i > 0 && is_stop(word(&tokens[i - 1])));
+    let stopped =
+        is_stop(current) || (is_closer(current) && i > 0 && is_stop(word(&tokens[i - 1])));
     if !stopped || gap.is_empty() && is_closer(word(next)) {
         return false;
     }
-    word(next)
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '‘' | '(' | '\''))
+    word(next).chars().next().is_some_and(|c| {
+        c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '‘' | '(' | '\'')
+    })
 }
 
 #[cfg(test)]
@@ -63,13 +64,21 @@ mod tests {
     fn splits_at_stops_and_line_breaks() {
         assert_eq!(
             sentences("Mr. Lavrov spoke. “It is good.” He left!\nTrump agreed"),
-            ["Mr. Lavrov spoke.", "“It is good.”", "He left!", "Trump agreed"]
+            [
+                "Mr. Lavrov spoke.",
+                "“It is good.”",
+                "He left!",
+                "Trump agreed"
+            ]
         );
     }
 
     #[test]
     fn does_not_split_abbreviations_or_lowercase_continuations() {
-        assert_eq!(sentences("The U.S. Army arrived. it was 3 p.m. then"), ["The U.S. Army arrived. it was 3 p.m. then"]);
+        assert_eq!(
+            sentences("The U.S. Army arrived. it was 3 p.m. then"),
+            ["The U.S. Army arrived. it was 3 p.m. then"]
+        );
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! enforced and each word's latest entity type remembered across the
 //! document (so "Lavrov" after "Sergey Lavrov" leans to PERSON).
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::doc::Segment;
-use super::features::{dynamic_features, static_features, Decided};
+use super::features::{dynamic_features, static_features, Decided, History};
 use super::hash::{finish, PreHashed};
 use super::lexeme::INIT_CAP;
 use super::model::Model;
-use super::tags::{allowed, split, Part, Tag, NTAGS};
+use super::tags::{allowed, split, Part, Tag, NTAGS, OUTSIDE};
 
 /// Picks one token's tag. The trainer implements it to learn as it goes.
 pub(crate) trait Chooser {
@@ -36,13 +37,27 @@ pub(crate) fn best_allowed<S: PartialOrd + Copy>(scores: &[S; NTAGS], allowed: u
     best.map_or(0, |(t, _)| t as Tag)
 }
 
+/// The bit set of tags allowed after `prev` (tabulated once).
 fn allowed_mask(prev: Option<Tag>, last: bool) -> u32 {
-    (0..NTAGS as Tag).filter(|&t| allowed(prev, t, last)).fold(0, |m, t| m | 1 << t)
+    static MASKS: OnceLock<[[u32; 2]; NTAGS + 1]> = OnceLock::new();
+    let masks = MASKS.get_or_init(|| {
+        let mut masks = [[0u32; 2]; NTAGS + 1];
+        for (p, row) in masks.iter_mut().enumerate() {
+            let prev = p.checked_sub(1).map(|t| t as Tag);
+            for (last, mask) in row.iter_mut().enumerate() {
+                *mask = (0..NTAGS as Tag)
+                    .filter(|&t| allowed(prev, t, last == 1))
+                    .fold(0, |m, t| m | 1 << t);
+            }
+        }
+        masks
+    });
+    masks[prev.map_or(0, |t| (t as usize + 1).min(NTAGS))][usize::from(last)]
 }
 
 /// Tags every token of `segments`, in order, sharing the word history.
 pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> Vec<Vec<Tag>> {
-    let mut history: HashMap<u64, u8, PreHashed> = HashMap::with_hasher(PreHashed);
+    let mut history: HashMap<u64, History, PreHashed> = HashMap::with_hasher(PreHashed);
     let mut features = Vec::with_capacity(64);
     let mut token = 0;
     let mut all_tags = Vec::with_capacity(segments.len());
@@ -54,7 +69,11 @@ pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> 
                 let prev = (i > sentence.start).then(|| tags[i - 1]);
                 let prev2 = (i > sentence.start + 1).then(|| tags[i - 2]);
                 let key = finish(seg.lexemes[i].lower);
-                let decided = Decided { prev, prev2, history: history.get(&key).copied().unwrap_or(0) };
+                let decided = Decided {
+                    prev,
+                    prev2,
+                    history: history.get(&key).copied().unwrap_or_default(),
+                };
                 features.clear();
                 static_features(seg, sentence, i, &mut features);
                 dynamic_features(seg, sentence, i, decided, &mut features);
@@ -62,14 +81,19 @@ pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> 
                 let tag = chooser.choose(&features, mask, token);
                 token += 1;
                 tags[i] = tag;
-                match split(tag) {
-                    Some((_, Part::Begin | Part::Unit)) => entity_start = i,
-                    _ => {}
+                if tag == OUTSIDE && seg.lexemes[i].has(INIT_CAP) {
+                    history.entry(key).or_default().record(None);
+                }
+                if let Some((_, Part::Begin | Part::Unit)) = split(tag) {
+                    entity_start = i;
                 }
                 if let Some((kind, Part::Last | Part::Unit)) = split(tag) {
                     for j in entity_start..=i {
                         if seg.lexemes[j].has(INIT_CAP) {
-                            history.insert(finish(seg.lexemes[j].lower), kind as u8 + 1);
+                            history
+                                .entry(finish(seg.lexemes[j].lower))
+                                .or_default()
+                                .record(Some(kind));
                         }
                     }
                 }

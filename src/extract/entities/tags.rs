@@ -6,8 +6,12 @@ pub(crate) const NTAGS: usize = 17;
 pub(crate) type Tag = u8;
 pub(crate) const OUTSIDE: Tag = 0;
 
-pub(crate) const TYPES: [EntityType; 4] =
-    [EntityType::Person, EntityType::Organization, EntityType::Location, EntityType::Misc];
+pub(crate) const TYPES: [EntityType; 4] = [
+    EntityType::Person,
+    EntityType::Organization,
+    EntityType::Location,
+    EntityType::Misc,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
@@ -36,9 +40,13 @@ pub(crate) fn split(tag: Tag) -> Option<(usize, Part)> {
 /// Whether `next` may follow `prev` (`None`: sentence start); `last` says
 /// `next` ends the sentence, where an entity must be closed.
 pub(crate) fn allowed(prev: Option<Tag>, next: Tag, last: bool) -> bool {
-    let open = prev.and_then(split).filter(|(_, p)| matches!(p, Part::Begin | Part::Inside));
+    let open = prev
+        .and_then(split)
+        .filter(|(_, p)| matches!(p, Part::Begin | Part::Inside));
     match (open, split(next)) {
-        (Some((kind, _)), Some((k, part))) => k == kind && (part == Part::Last || part == Part::Inside && !last),
+        (Some((kind, _)), Some((k, part))) => {
+            k == kind && (part == Part::Last || part == Part::Inside && !last)
+        }
         (Some(_), None) => false,
         (None, Some((_, part))) => part == Part::Unit || part == Part::Begin && !last,
         (None, None) => true,
@@ -119,6 +127,9 @@ mod tests {
     #[test]
     fn lenient_on_broken_sequences() {
         let (i_loc, l_org) = (tag(2, Part::Inside), tag(1, Part::Last));
-        assert_eq!(spans(&[i_loc, i_loc, OUTSIDE, l_org]), vec![(0, 2, 2), (3, 4, 1)]);
+        assert_eq!(
+            spans(&[i_loc, i_loc, OUTSIDE, l_org]),
+            vec![(0, 2, 2), (3, 4, 1)]
+        );
     }
 }

@@ -9,7 +9,10 @@ const SEED: &str = include_str!("../../../tests/data/seed.jsonl");
 
 fn seed() -> (String, String) {
     let article: serde_json::Value = serde_json::from_str(SEED.lines().next().unwrap()).unwrap();
-    (article["text"].as_str().unwrap().to_owned(), article["title"].as_str().unwrap().to_owned())
+    (
+        article["text"].as_str().unwrap().to_owned(),
+        article["title"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn kind_of<'a>(groups: &'a [EntityGroup], name: &str) -> Option<(&'a EntityGroup, EntityType)> {
@@ -17,7 +20,11 @@ fn kind_of<'a>(groups: &'a [EntityGroup], name: &str) -> Option<(&'a EntityGroup
 }
 
 fn names(groups: &[EntityGroup], kind: EntityType) -> Vec<&str> {
-    groups.iter().filter(|g| g.kind == kind).map(|g| g.name.as_str()).collect()
+    groups
+        .iter()
+        .filter(|g| g.kind == kind)
+        .map(|g| g.name.as_str())
+        .collect()
 }
 
 #[test]
@@ -31,7 +38,11 @@ fn tags_hand_written_sentences() {
     for place in ["Nairobi", "Kenya", "Germany", "Berlin"] {
         assert!(places.contains(&place), "{place}: {groups:#?}");
     }
-    assert_eq!(kind_of(&groups, "World Bank").map(|(_, k)| k), Some(EntityType::Organization), "{groups:#?}");
+    assert_eq!(
+        kind_of(&groups, "World Bank").map(|(_, k)| k),
+        Some(EntityType::Organization),
+        "{groups:#?}"
+    );
     let merkel = kind_of(&groups, "Angela Merkel").unwrap().0;
     assert_eq!(merkel.mentions.len(), 2, "Merkel joins Angela Merkel");
 }
@@ -40,11 +51,17 @@ fn tags_hand_written_sentences() {
 fn finds_names_with_non_ascii_letters() {
     let text = "Polish striker Łukasz Piszczek scored twice as Borussia Dortmund beat Bayern Munich in Kraków.";
     let groups = find_entities(text, "");
-    let lukasz = groups.iter().find(|g| g.name.contains("Piszczek")).expect("Piszczek found");
+    let lukasz = groups
+        .iter()
+        .find(|g| g.name.contains("Piszczek"))
+        .expect("Piszczek found");
     assert_eq!(lukasz.kind, EntityType::Person);
     for g in &groups {
         for (_, span) in &g.mentions {
-            assert!(text.get(span.start..span.end).is_some(), "span on char boundaries");
+            assert!(
+                text.get(span.start..span.end).is_some(),
+                "span on char boundaries"
+            );
         }
     }
 }
@@ -55,8 +72,16 @@ fn seed_article_entities() {
     let groups = find_entities(&text, &title);
     let expected = [
         (EntityType::Person, &["Sergey Lavrov", "Trump", "Obama"][..]),
-        (EntityType::Location, &["Moscow", "Syria", "Astana", "Russia", "Turkey", "Poland", "Japan", "Tokyo"][..]),
-        (EntityType::Organization, &["NATO", "Deutsche Welle", "MI6"][..]),
+        (
+            EntityType::Location,
+            &[
+                "Moscow", "Syria", "Astana", "Russia", "Turkey", "Poland", "Japan", "Tokyo",
+            ][..],
+        ),
+        (
+            EntityType::Organization,
+            &["NATO", "Deutsche Welle", "MI6"][..],
+        ),
     ];
     for (kind, wanted) in expected {
         let found = names(&groups, kind);
@@ -65,12 +90,23 @@ fn seed_article_entities() {
         }
     }
     let lavrov = kind_of(&groups, "Sergey Lavrov").unwrap().0;
-    assert!(lavrov.mentions.len() >= 8, "Lavrov grouped: {:?}", lavrov.mentions);
-    assert!(lavrov.mentions.iter().any(|(f, _)| *f == Field::Title), "title mention");
+    assert!(
+        lavrov.mentions.len() >= 8,
+        "Lavrov grouped: {:?}",
+        lavrov.mentions
+    );
+    assert!(
+        lavrov.mentions.iter().any(|(f, _)| *f == Field::Title),
+        "title mention"
+    );
     let trump = kind_of(&groups, "Trump").unwrap().0;
     for (field, span) in &trump.mentions {
         let source = if *field == Field::Text { &text } else { &title };
-        assert_eq!(&source[span.start..span.end], "Trump", "possessive stays out of the mention");
+        assert_eq!(
+            &source[span.start..span.end],
+            "Trump",
+            "possessive stays out of the mention"
+        );
     }
     let top = groups.iter().map(|g| g.salience).fold(0f32, f32::max);
     assert_eq!(lavrov.salience, top, "the article is about Lavrov");

@@ -21,13 +21,16 @@ const CLOSERS: &[char] = &[
 /// Characters that split a word wherever they occur.
 const SPLITTERS: &[char] = &['"', '“', '”', '—', '…', '«', '»'];
 /// Word endings that are tokens of their own ("Trump's" -> "Trump" "'s").
-const CLITICS: &[&str] = &["'s", "’s", "'S", "’S", "n't", "n’t", "'re", "'ve", "'ll", "'m", "'d"];
+const CLITICS: &[&str] = &[
+    "'s", "’s", "'S", "’S", "n't", "n’t", "'re", "'ve", "'ll", "'m", "'d",
+];
 /// Lowercased abbreviations that keep their final period.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen",
-    "rep", "rev", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros", "no", "vs", "etc",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft",
-    "messrs", "pres", "gov", "supt", "det", "insp", "ave", "blvd", "dept", "univ", "assn",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov",
+    "sen", "rep", "rev", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros", "no", "vs",
+    "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mt", "ft", "messrs", "pres", "gov", "supt", "det", "insp", "ave", "blvd", "dept", "univ",
+    "assn",
 ];
 
 /// Splits `text` into tokens. Never panics.
@@ -78,12 +81,20 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<ByteS
     let mut tail = Vec::new();
     while start < end {
         let word = &text[start..end];
-        if let Some(clitic) = CLITICS.iter().find(|cl| word.len() > cl.len() && word.ends_with(**cl)) {
-            tail.push(ByteSpan { start: end - clitic.len(), end });
+        if let Some(clitic) = CLITICS
+            .iter()
+            .find(|cl| word.len() > cl.len() && word.ends_with(**cl))
+        {
+            tail.push(ByteSpan {
+                start: end - clitic.len(),
+                end,
+            });
             end -= clitic.len();
             continue;
         }
-        let Some(c) = word.chars().next_back() else { break };
+        let Some(c) = word.chars().next_back() else {
+            break;
+        };
         let split = match c {
             '.' => !keeps_period(&word[..word.len() - 1]),
             '\'' | '’' => word.len() > c.len_utf8() && !CLITICS.contains(&word),
@@ -92,7 +103,10 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<ByteS
         if !split {
             break;
         }
-        tail.push(ByteSpan { start: end - c.len_utf8(), end });
+        tail.push(ByteSpan {
+            start: end - c.len_utf8(),
+            end,
+        });
         end -= c.len_utf8();
     }
     push(out, start, end);
@@ -107,7 +121,11 @@ fn opens_word(word: &str, c: char) -> bool {
     match c {
         // "'Ghost'" opens a quote, "'s" and "'94" do not.
         '\'' | '’' => {
-            !CLITICS.contains(&word) && word[c.len_utf8()..].chars().next().is_some_and(char::is_alphabetic)
+            !CLITICS.contains(&word)
+                && word[c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
         }
         _ => OPENERS.contains(&c),
     }
@@ -139,7 +157,10 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        tokenize(text).iter().map(|t| &text[t.start..t.end]).collect()
+        tokenize(text)
+            .iter()
+            .map(|t| &text[t.start..t.end])
+            .collect()
     }
 
     fn assert_invariants(text: &str) {
@@ -157,9 +178,24 @@ mod tests {
     fn splits_punctuation_and_possessives() {
         assert_eq!(
             words("“We welcome Trump’s statement,” Lavrov said."),
-            ["“", "We", "welcome", "Trump", "’s", "statement", ",", "”", "Lavrov", "said", "."]
+            [
+                "“",
+                "We",
+                "welcome",
+                "Trump",
+                "’s",
+                "statement",
+                ",",
+                "”",
+                "Lavrov",
+                "said",
+                "."
+            ]
         );
-        assert_eq!(words("It isn't (really) over!"), ["It", "is", "n't", "(", "really", ")", "over", "!"]);
+        assert_eq!(
+            words("It isn't (really) over!"),
+            ["It", "is", "n't", "(", "really", ")", "over", "!"]
+        );
     }
 
     #[test]
@@ -167,17 +203,38 @@ mod tests {
         assert_eq!(
             words("Mr. Smith of Acme Inc. met U.S. officials on 1996-08-22 in Anglo-French talks."),
             [
-                "Mr.", "Smith", "of", "Acme", "Inc.", "met", "U.S.", "officials", "on", "1996-08-22", "in",
-                "Anglo-French", "talks", "."
+                "Mr.",
+                "Smith",
+                "of",
+                "Acme",
+                "Inc.",
+                "met",
+                "U.S.",
+                "officials",
+                "on",
+                "1996-08-22",
+                "in",
+                "Anglo-French",
+                "talks",
+                "."
             ]
         );
-        assert_eq!(words("won 3-1 , 1,000.50 'Ghost' '94"), ["won", "3-1", ",", "1,000.50", "'", "Ghost", "'", "'94"]);
+        assert_eq!(
+            words("won 3-1 , 1,000.50 'Ghost' '94"),
+            ["won", "3-1", ",", "1,000.50", "'", "Ghost", "'", "'94"]
+        );
     }
 
     #[test]
     fn handles_headlines_and_tables() {
-        assert_eq!(words("SOCCER - JAPAN GET LUCKY WIN ."), ["SOCCER", "-", "JAPAN", "GET", "LUCKY", "WIN", "."]);
-        assert_eq!(words("Barnsley 3 1 0 2 5"), ["Barnsley", "3", "1", "0", "2", "5"]);
+        assert_eq!(
+            words("SOCCER - JAPAN GET LUCKY WIN ."),
+            ["SOCCER", "-", "JAPAN", "GET", "LUCKY", "WIN", "."]
+        );
+        assert_eq!(
+            words("Barnsley 3 1 0 2 5"),
+            ["Barnsley", "3", "1", "0", "2", "5"]
+        );
     }
 
     #[test]
@@ -185,14 +242,41 @@ mod tests {
         let text = "Łukasz Piszczek and Zoë Ström-Müller met in Kraków\u{a0}(Poland)—again…";
         assert_eq!(
             words(text),
-            ["Łukasz", "Piszczek", "and", "Zoë", "Ström-Müller", "met", "in", "Kraków", "(", "Poland", ")", "—", "again", "…"]
+            [
+                "Łukasz",
+                "Piszczek",
+                "and",
+                "Zoë",
+                "Ström-Müller",
+                "met",
+                "in",
+                "Kraków",
+                "(",
+                "Poland",
+                ")",
+                "—",
+                "again",
+                "…"
+            ]
         );
         assert_invariants(text);
     }
 
     #[test]
     fn invariants_hold_on_odd_inputs() {
-        for text in ["", " ", "'", "’s", "...", "a.", ".'\"”", "🙂🙂 x’", "''’’", "n't", "\u{0}\u{301}é"] {
+        for text in [
+            "",
+            " ",
+            "'",
+            "’s",
+            "...",
+            "a.",
+            ".'\"”",
+            "🙂🙂 x’",
+            "''’’",
+            "n't",
+            "\u{0}\u{301}é",
+        ] {
             assert_invariants(text);
         }
     }
