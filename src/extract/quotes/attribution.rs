@@ -63,7 +63,18 @@ pub(super) fn context<'a>(text: &'a str, quotes: &[QuoteSpan], i: usize) -> Cont
     let cut = (0..before.len())
         .rev()
         .find(|&k| ends_sentence(&before, k) || before[k].is_punct(';'));
-    let before_reaches_prev_quote = cut.is_none() && prev_end > q.para.start;
+    // `"We lost." T-shirts appeared`: the sentence ended inside the quote.
+    let prev_quote_ended_sentence = i
+        .checked_sub(1)
+        .and_then(|p| text.get(quotes[p].content.start..quotes[p].content.end))
+        .is_some_and(|words| {
+            words
+                .trim_end_matches(['\'', '’', '"'])
+                .ends_with(['.', '?', '!'])
+        })
+        && before.first().is_some_and(Token::is_capitalised);
+    let before_reaches_prev_quote =
+        cut.is_none() && prev_end > q.para.start && !prev_quote_ended_sentence;
     if let Some(cut) = cut {
         before.drain(..=cut);
     }
@@ -357,7 +368,9 @@ fn takes_listener(token: &Token<'_>) -> bool {
 /// `But, said Solovey, "..."`: the cue, then the speaker, then the quote.
 fn inverted_before(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
     let after_comma = cue == 0 || !tokens[cue - 1].is_word;
-    if !after_comma || is_participle(&tokens[cue]) || takes_listener(&tokens[cue]) {
+    // "as Tom Ridge put it:" -- "it" is no speaker.
+    let put_it = tokens[cue].is_one_of(&["put", "puts"]);
+    if !after_comma || put_it || is_participle(&tokens[cue]) || takes_listener(&tokens[cue]) {
         return None;
     }
     let phrase = phrase_starting_at(tokens, cue + 1)?;

@@ -105,10 +105,13 @@ pub(super) fn ends_sentence(tokens: &[Token<'_>], i: usize) -> bool {
     if !tok.is_punct('.') {
         return false;
     }
-    // "(R-S.C.):", "U.S. officials": what follows shows no new sentence.
+    // "(R-S.C.):", "U.S. officials": what follows shows no new sentence;
+    // "last year.) But" does.
     if let Some(next) = tokens.get(i + 1) {
         let lower_word = next.is_word && next.text.chars().next().is_some_and(char::is_lowercase);
-        if lower_word || [',', ')', ':', ';'].iter().any(|&c| next.is_punct(c)) {
+        let closes_aside =
+            next.is_punct(')') && tokens.get(i + 2).is_some_and(Token::is_capitalised);
+        if lower_word || ([',', ')', ':', ';'].iter().any(|&c| next.is_punct(c)) && !closes_aside) {
             return false;
         }
     }
