@@ -234,6 +234,76 @@ fn speaker_name_links_to_its_entity_by_surname() {
     );
 }
 
+#[test]
+fn colon_label_names_the_speaker() {
+    let text = "Rep. Trey Gowdy (R-S.C.): “Who told you that?”";
+    assert_eq!(
+        quotes_of(text),
+        [("Who told you that?", Some("Rep. Trey Gowdy"), None)]
+    );
+}
+
+#[test]
+fn dash_signature_after_the_quote() {
+    let text = "“We can build a wall around him.” ― Steve Quinlan";
+    assert_eq!(
+        quotes_of(text),
+        [(
+            "We can build a wall around him.",
+            Some("Steve Quinlan"),
+            None
+        )]
+    );
+}
+
+#[test]
+fn reporting_verb_wins_over_a_cue_inside_the_report() {
+    let text = "Trump said Fox executives were calling “every 15 minutes.”";
+    assert_eq!(
+        quotes_of(text),
+        [("every 15 minutes.", Some("Trump"), None)]
+    );
+}
+
+#[test]
+fn participle_cue_takes_the_sentence_subject() {
+    let text = "Hours later, Trump praised Adelson, telling Reuters, “He is an amazing man.”";
+    assert_eq!(
+        quotes_of(text),
+        [("He is an amazing man.", Some("Trump"), None)]
+    );
+}
+
+#[test]
+fn listener_after_told_is_not_the_speaker() {
+    let text = "“It is over,” she told reporters, according to CNN.";
+    assert_eq!(quotes_of(text), [("It is over,", Some("CNN"), None)]);
+    let text = "Lynch told Congress: “The matter is handled by career agents.”";
+    assert_eq!(
+        quotes_of(text),
+        [(
+            "The matter is handled by career agents.",
+            Some("Lynch"),
+            None
+        )]
+    );
+}
+
+#[test]
+fn relative_pronoun_speaker_keeps_its_antecedent() {
+    let text = "Contrast that with Sanders, who says it is “disastrous.”";
+    assert_eq!(
+        quotes_of(text),
+        [("disastrous.", Some("Sanders, who"), None)]
+    );
+}
+
+#[test]
+fn a_new_sentence_after_a_quote_is_not_its_attribution() {
+    let text = "“It was a sad day.” She said she admires him.";
+    assert_eq!(quotes_of(text), []);
+}
+
 // ---- the seed article ----
 
 fn seed_text() -> String {
