@@ -2,9 +2,10 @@
 //! enforced and each word's latest entity type remembered across the
 //! document (so "Lavrov" after "Sergey Lavrov" leans to PERSON).
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::doc::Segment;
+use super::doc::{Segment, CAPS_SENTENCE};
 use super::features::{dynamic_features, static_features, Decided, History};
 use super::hash::{finish, PreHashed};
 use super::lexeme::INIT_CAP;
@@ -14,7 +15,7 @@ use super::tags::{allowed, split, Part, Tag, NTAGS, OUTSIDE};
 /// Picks one token's tag. The trainer implements it to learn as it goes.
 pub(crate) trait Chooser {
     /// `allowed` is a bit set of the tags that keep the sequence valid;
-    /// `token` numbers the tokens of all segments in decoding order.
+    /// `token` numbers the tokens of all segments in text order.
     fn choose(&mut self, features: &[u64], allowed: u32, token: usize) -> Tag;
 }
 
@@ -55,15 +56,25 @@ fn allowed_mask(prev: Option<Tag>, last: bool) -> u32 {
     masks[prev.map_or(0, |t| (t as usize + 1).min(NTAGS))][usize::from(last)]
 }
 
+/// The sentences of `seg`, those in capitals (headlines) after the others:
+/// "LAVROV INVITES TRUMP" is easier once the text has said "Sergey Lavrov".
+fn headlines_last(seg: &Segment) -> impl Iterator<Item = &Range<usize>> {
+    let is_headline = |s: &&Range<usize>| seg.context[s.start] & CAPS_SENTENCE != 0;
+    seg.sentences
+        .iter()
+        .filter(move |s| !is_headline(s))
+        .chain(seg.sentences.iter().filter(is_headline))
+}
+
 /// Tags every token of `segments`, in order, sharing the word history.
 pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> Vec<Vec<Tag>> {
     let mut history: HashMap<u64, History, PreHashed> = HashMap::with_hasher(PreHashed);
     let mut features = Vec::with_capacity(64);
-    let mut token = 0;
+    let mut first_token = 0;
     let mut all_tags = Vec::with_capacity(segments.len());
     for seg in segments {
         let mut tags = vec![0 as Tag; seg.tokens.len()];
-        for sentence in &seg.sentences {
+        for sentence in headlines_last(seg) {
             let mut entity_start = sentence.start;
             for i in sentence.clone() {
                 let prev = (i > sentence.start).then(|| tags[i - 1]);
@@ -78,8 +89,7 @@ pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> 
                 static_features(seg, sentence, i, &mut features);
                 dynamic_features(seg, sentence, i, decided, &mut features);
                 let mask = allowed_mask(prev, i + 1 == sentence.end);
-                let tag = chooser.choose(&features, mask, token);
-                token += 1;
+                let tag = chooser.choose(&features, mask, first_token + i);
                 tags[i] = tag;
                 if tag == OUTSIDE && seg.lexemes[i].has(INIT_CAP) {
                     history.entry(key).or_default().record(None);
@@ -99,6 +109,7 @@ pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> 
                 }
             }
         }
+        first_token += seg.tokens.len();
         all_tags.push(tags);
     }
     all_tags
