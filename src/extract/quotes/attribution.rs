@@ -2,9 +2,14 @@
 //!
 //! Patterns, tried in this order:
 //! - after the quote: `"...," Lavrov said` / `"...," said Lavrov` /
-//!   `"...," according to Lavrov`;
-//! - before it: `Lavrov said: "..."` / `Lavrov called him a "charlatan"` /
-//!   `According to Lavrov, "..."` / `Lavrov: "..."` at a paragraph start.
+//!   `"...," according to Lavrov` / `"..." ― Lavrov`, unless the quote ended
+//!   its sentence and what follows is a new report (`"..." He said he ...`);
+//!   `"...," she said, according to CNN` gives CNN (PolNeAR's convention);
+//! - before it: the sentence's reporting cue and its subject (`Lavrov said:
+//!   "..."`, `Lavrov called him a "charlatan"`, `..., saying "..."`), not a
+//!   cue inside what is reported or in a finished subordinate clause;
+//!   `According to Lavrov, "..."`; `Rep. X (R-S.C.): "..."`;
+//! - later in the sentence: `"..." if she loses, said David Wasserman`.
 //!
 //! Quotes left without a speaker here may inherit one later (see
 //! `continuation`).

@@ -11,7 +11,9 @@
 //! 5. `linking`: the speaker's entity, pronouns resolved to people.
 //!
 //! Everything is a bounded amount of work per quote on top of one pass over
-//! the text, and never slices except at offsets taken from `char_indices`.
+//! the text. Slicing happens only at char boundaries (ASCII bytes, UTF-8
+//! lead bytes, token edges), and through `str::get` wherever an offset is
+//! computed, so no input can make it panic (see the property test).
 
 mod attribution;
 mod continuation;
