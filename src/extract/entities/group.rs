@@ -173,10 +173,12 @@ fn finish(text: &str, title: &str, found: &[Found], drafts: Vec<Draft>) -> Vec<E
     groups
 }
 
-/// The longest mention (in chars), preferring the text to the title and,
-/// among equals, the first.
+/// The longest mention (in chars); among equals, one in mixed case
+/// ("Arsenal", not the headline's "ARSENAL"), then the text's over the
+/// title's, then the first.
 fn fullest_name(text: &str, title: &str, mentions: &[(Field, ByteSpan)]) -> String {
     let mut best = "";
+    let rank = |name: &str| (name.chars().count(), name.chars().any(char::is_lowercase));
     for (field, span) in mentions {
         let source = if *field == Field::Text { text } else { title };
         let candidate = source
@@ -184,7 +186,7 @@ fn fullest_name(text: &str, title: &str, mentions: &[(Field, ByteSpan)]) -> Stri
             .unwrap_or("")
             .trim_end_matches("’s")
             .trim_end_matches("'s");
-        if candidate.chars().count() > best.chars().count() {
+        if rank(candidate) > rank(best) {
             best = candidate;
         }
     }

@@ -48,6 +48,30 @@ fn tags_hand_written_sentences() {
 }
 
 #[test]
+fn headlines_in_capitals_and_results_tables() {
+    let text = "SOCCER - ARSENAL BEAT CHELSEA IN LONDON .\nLONDON 1996-08-31\n\
+                Arsenal beat Chelsea 2-1 at Highbury in London on Saturday , manager Arsene Wenger said .\n\
+                Standings : Arsenal 3 2 1 0 6 7\nChelsea 3 1 1 1 4 4";
+    let groups = find_entities(text, "");
+    let arsenal = kind_of(&groups, "Arsenal")
+        .expect("Arsenal, named in mixed case")
+        .0;
+    assert_eq!(arsenal.kind, EntityType::Organization, "{groups:#?}");
+    assert_eq!(
+        arsenal.mentions.len(),
+        3,
+        "headline, sentence and table row"
+    );
+    let london = kind_of(&groups, "London").expect("London").0;
+    assert_eq!(london.kind, EntityType::Location);
+    assert_eq!(london.mentions.len(), 3, "headline, dateline, sentence");
+    assert!(
+        names(&groups, EntityType::Person).contains(&"Arsene Wenger"),
+        "{groups:#?}"
+    );
+}
+
+#[test]
 fn finds_names_with_non_ascii_letters() {
     let text = "Polish striker Łukasz Piszczek scored twice as Borussia Dortmund beat Bayern Munich in Kraków.";
     let groups = find_entities(text, "");
