@@ -202,7 +202,8 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
     // `"...done." She said she admires him`: a new sentence reporting more.
     let new_report = quote_ends_sentence && tokens.get(cue + 1).is_some_and(starts_clause);
     // `"excesses" are sickening, Hollande said Tuesday`: a closing comment.
-    let closing_comment = phrase.0 > 0
+    let closing_comment = !quote_ends_sentence
+        && phrase.0 > 0
         && tokens[phrase.0 - 1].is_punct(',')
         && tokens
             .get(cue + 1)

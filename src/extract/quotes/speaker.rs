@@ -393,6 +393,10 @@ pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Opti
         start += 1;
     }
     let first = tokens.get(start)?;
+    // "as he put it": "it" after a cue is its object, never a speaker.
+    if lower_in(first, &["it"]) {
+        return None;
+    }
     if is_pronoun(first) || lower_in(first, &["him", "her", "them", "us", "me"]) {
         return Some((start, start + 1));
     }
