@@ -16,6 +16,9 @@ mod quotes;
 
 pub use language::detect_language;
 
+/// Names the models inside this build; goes into every record's `extractor`.
+pub const MODEL: &str = "ner-perceptron-conll03-v1+quotes-rules-v1";
+
 /// What an article gives the extractor.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Document<'a> {

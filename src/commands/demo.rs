@@ -1,0 +1,137 @@
+//! `demo`: the whole pipeline with zero set-up.
+//!
+//! Starts librdkafka's in-process mock cluster, creates the topics, produces
+//! the sample articles (plus one malformed message, to show the DLQ), runs the
+//! real worker against them and prints what comes out.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
+
+use crate::config::{DeliveryMode, KafkaArgs, RunArgs};
+use crate::enrich::DEFAULT_MAX_ARTICLE_BYTES;
+use crate::metrics::Metrics;
+
+/// The sample articles: the seed article and a few fictional ones.
+pub const SAMPLE_ARTICLES: &str = include_str!("../../samples/articles.jsonl");
+
+const INPUT: &str = "articles";
+const OUTPUT: &str = "articles.enriched";
+const DLQ: &str = "articles.dlq";
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Pretty-print each record (keys sorted) instead of printing it exactly as
+    /// published, one line per record.
+    #[arg(long)]
+    pub pretty: bool,
+
+    /// Give up if the records have not all arrived after this long.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let cluster = MockCluster::new(1).context("cannot start the in-process Kafka cluster")?;
+    for topic in [INPUT, OUTPUT, DLQ] {
+        cluster.create_topic(topic, 3, 1).with_context(|| format!("cannot create topic {topic}"))?;
+    }
+    let brokers = cluster.bootstrap_servers();
+    eprintln!("in-process Kafka cluster at {brokers}; topics {INPUT} -> {OUTPUT} (+ {DLQ})");
+
+    let articles: Vec<&str> = SAMPLE_ARTICLES.lines().filter(|l| !l.trim().is_empty()).collect();
+    produce_inputs(&brokers, &articles).await?;
+    eprintln!("produced {} sample articles and 1 malformed message", articles.len());
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(crate::pipeline::run(
+        worker_args(&brokers),
+        Metrics::new(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let result = print_outputs(&brokers, articles.len(), &args).await;
+    let _ = stop.send(());
+    worker.await.context("worker task failed")??;
+    result
+}
+
+fn worker_args(brokers: &str) -> RunArgs {
+    RunArgs {
+        kafka: KafkaArgs {
+            brokers: brokers.to_owned(),
+            input_topic: INPUT.to_owned(),
+            output_topic: OUTPUT.to_owned(),
+            dlq_topic: Some(DLQ.to_owned()),
+            kafka_properties: Vec::new(),
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
+            delivery: DeliveryMode::AtLeastOnce,
+        },
+        group_id: "article-enricher-demo".to_owned(),
+        metrics_addr: None,
+        shutdown_timeout: Duration::from_secs(10),
+        max_in_flight: 1000,
+        transactional_id: None,
+        no_extract: false,
+    }
+}
+
+async fn produce_inputs(brokers: &str, articles: &[&str]) -> anyhow::Result<()> {
+    let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", brokers).create()?;
+    let malformed = "{\"id\": \"broken\", \"text\": ";
+    for payload in articles.iter().copied().chain([malformed]) {
+        let record: FutureRecord<'_, (), str> = FutureRecord::to(INPUT).payload(payload);
+        producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| e)
+            .context("cannot produce a sample article")?;
+    }
+    Ok(())
+}
+
+/// Read the output and DLQ topics until every input is accounted for.
+async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyhow::Result<()> {
+    let reader: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "demo-reader")
+        .set("auto.offset.reset", "earliest")
+        .create()?;
+    reader.subscribe(&[OUTPUT, DLQ])?;
+    let (mut records, mut dead) = (0, 0);
+    let deadline = tokio::time::Instant::now() + args.timeout;
+    while records < expected || dead < 1 {
+        let msg = match tokio::time::timeout_at(deadline, reader.recv()).await {
+            Ok(msg) => msg?,
+            Err(_) => bail!("only {records} of {expected} records arrived within {:?}", args.timeout),
+        };
+        let payload = msg.payload().unwrap_or_default();
+        if msg.topic() == DLQ {
+            dead += 1;
+            let kind = msg
+                .headers()
+                .and_then(|h| h.iter().find(|h| h.key == "enricher.error.kind"))
+                .and_then(|h| h.value)
+                .map(String::from_utf8_lossy);
+            eprintln!("DLQ <- {} (kind: {})", String::from_utf8_lossy(payload), kind.unwrap_or_default());
+            continue;
+        }
+        records += 1;
+        if args.pretty {
+            let value: serde_json::Value = serde_json::from_slice(payload)?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        } else {
+            println!("{}", String::from_utf8_lossy(payload));
+        }
+    }
+    eprintln!("{records} enriched records, {dead} message in the dead-letter topic");
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! The Kafka worker (`run`): consume, enrich, publish, store offsets.
+//!
+//! Flow of one message:
+//! `consumer.recv()` -> [`OffsetStore::begin`] -> partition task
+//! ([`partition`]) -> extraction on the CPU pool -> [`output::Output::publish`]
+//! in partition order -> broker acknowledgement -> [`OffsetStore::complete`]
+//! -> worker loop stores the highest contiguous offset -> librdkafka commits.
+//!
+//! Invariant: an input offset is stored only after the output (or DLQ copy)
+//! of it and of every earlier offset of its partition was acknowledged.
+
+mod kafka;
+mod offsets;
+mod output;
+mod partition;
+mod store;
+mod transactional;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, Producer};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::config::{DeliveryMode, RunArgs};
+use crate::enrich::Enricher;
+use crate::metrics::Metrics;
+
+pub use kafka::{client_config, LoggingContext, PRODUCER_DEFAULTS};
+pub use offsets::OffsetTracker;
+pub use output::{Outcome, Output};
+pub use partition::{process_message, source_of, Partitions, Processor};
+pub use store::OffsetStore;
+
+use kafka::{log_config, WorkerContext, GROUP_CONSUMER_DEFAULTS};
+
+type WorkerConsumer = StreamConsumer<WorkerContext>;
+
+/// Run the worker until `shutdown` resolves, then drain in-flight articles,
+/// commit and return.
+pub async fn run(
+    args: RunArgs,
+    metrics: Metrics,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let exactly_once = args.kafka.delivery == DeliveryMode::ExactlyOnce;
+    let extra = args.kafka.extra_properties();
+    let offsets = Arc::new(OffsetStore::default());
+
+    let mut consumer_config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, &extra);
+    consumer_config.set("group.id", &args.group_id);
+    if exactly_once {
+        // Offsets are committed by the producer's transactions, not by the consumer.
+        consumer_config.set("enable.auto.commit", "false").set("isolation.level", "read_committed");
+    }
+    log_config("consumer", &consumer_config);
+    let context = WorkerContext {
+        metrics: metrics.clone(),
+        offsets: Arc::clone(&offsets),
+        drain_timeout: args.shutdown_timeout,
+    };
+    let consumer: Arc<WorkerConsumer> = Arc::new(
+        consumer_config.create_with_context(context).context("cannot create the Kafka consumer")?,
+    );
+    consumer
+        .subscribe(&[&args.kafka.input_topic])
+        .with_context(|| format!("cannot subscribe to {}", args.kafka.input_topic))?;
+
+    let mut producer_config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, &extra);
+    if exactly_once {
+        producer_config.set("transactional.id", args.transactional_id());
+    }
+    log_config("producer", &producer_config);
+    let producer: FutureProducer<LoggingContext> = producer_config
+        .create_with_context(LoggingContext)
+        .context("cannot create the Kafka producer")?;
+
+    let acked = Arc::new(Notify::new());
+    let output = Arc::new(Output {
+        producer: producer.clone(),
+        output_topic: args.kafka.output_topic.clone(),
+        dlq_topic: args.kafka.dlq_topic.clone(),
+        metrics: metrics.clone(),
+        offsets: Arc::clone(&offsets),
+        acked: Arc::clone(&acked),
+    });
+    let processor = Arc::new(Processor {
+        enricher: Enricher { max_article_bytes: args.kafka.max_article_bytes, extraction: !args.no_extract },
+        cpu: Arc::new(Semaphore::new(cpu_workers())),
+        metrics: metrics.clone(),
+        output,
+    });
+    let readiness = tokio::spawn(watch_readiness(
+        Arc::clone(&consumer),
+        args.kafka.input_topic.clone(),
+        metrics.clone(),
+    ));
+    tracing::info!(
+        input = %args.kafka.input_topic, output = %args.kafka.output_topic,
+        dlq = ?args.kafka.dlq_topic, group = %args.group_id, "worker started"
+    );
+
+    if exactly_once {
+        let txn = transactional::Transactional {
+            consumer: &consumer,
+            producer: &producer,
+            processor: &processor,
+            metrics: &metrics,
+            topic: &args.kafka.input_topic,
+        };
+        let result = txn.run(shutdown).await;
+        metrics.set_ready(false);
+        readiness.abort();
+        tracing::info!("worker stopped");
+        return result;
+    }
+
+    let mut partitions = Partitions::new(processor);
+    let worker = Worker { consumer: &consumer, offsets: &offsets, metrics: &metrics, topic: &args.kafka.input_topic };
+    worker.consume(&mut partitions, &acked, args.max_in_flight, shutdown).await;
+
+    tracing::info!(in_flight = offsets.in_flight(), "shutting down: draining in-flight articles");
+    metrics.set_ready(false);
+    readiness.abort();
+    let deadline = Instant::now() + args.shutdown_timeout;
+    let drained = tokio::time::timeout(args.shutdown_timeout, async {
+        partitions.close().await;
+        while offsets.in_flight() > 0 {
+            worker.store_acknowledged();
+            let _ = tokio::time::timeout(Duration::from_millis(100), acked.notified()).await;
+        }
+    })
+    .await
+    .is_ok();
+    worker.store_acknowledged();
+    if !drained {
+        tracing::warn!(left = offsets.in_flight(), "shutdown deadline reached; unfinished articles will be redelivered");
+    }
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) => tracing::info!("offsets committed"),
+        // Nothing stored since the last commit is not a problem.
+        Err(e) => tracing::info!(error = %e, "final commit skipped"),
+    }
+    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_secs(1));
+    if let Err(e) = producer.flush(left) {
+        tracing::warn!(error = %e, "producer flush incomplete");
+    }
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+/// The consuming half of the worker loop.
+struct Worker<'a> {
+    consumer: &'a WorkerConsumer,
+    offsets: &'a OffsetStore,
+    metrics: &'a Metrics,
+    topic: &'a str,
+}
+
+impl Worker<'_> {
+    async fn consume(
+        &self,
+        partitions: &mut Partitions,
+        acked: &Notify,
+        max_in_flight: usize,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let full = self.offsets.in_flight() >= max_in_flight;
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => return,
+                _ = acked.notified() => self.store_acknowledged(),
+                msg = self.consumer.recv(), if !full => match msg {
+                    Ok(msg) => {
+                        backoff = Duration::from_millis(100);
+                        self.metrics.consumed.inc();
+                        self.offsets.begin(msg.partition(), msg.offset());
+                        partitions.dispatch(msg.detach());
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in = ?backoff, "consumer error");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                },
+            }
+            self.metrics.in_flight.set(self.offsets.in_flight() as i64);
+        }
+    }
+
+    /// Move acknowledged offsets into librdkafka's offset store.
+    fn store_acknowledged(&self) {
+        for (partition, offset) in self.offsets.take_storable(None) {
+            // Fails only for a partition no longer assigned: then it must not be stored.
+            if let Err(e) = self.consumer.store_offset(self.topic, partition, offset) {
+                tracing::debug!(partition, offset, error = %e, "offset not stored");
+            }
+        }
+    }
+}
+
+/// Extraction threads: one per core.
+fn cpu_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Keep `/readyz` true while the brokers answer and the input topic exists.
+async fn watch_readiness(consumer: Arc<WorkerConsumer>, topic: String, metrics: Metrics) {
+    let mut was_ready = None;
+    loop {
+        let c = Arc::clone(&consumer);
+        let t = topic.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let md = c.fetch_metadata(Some(&t), Duration::from_secs(3))?;
+            Ok::<bool, rdkafka::error::KafkaError>(
+                md.topics().iter().any(|m| m.name() == t && m.error().is_none() && !m.partitions().is_empty()),
+            )
+        })
+        .await;
+        let (ready, why) = match result {
+            Ok(Ok(true)) => (true, String::new()),
+            Ok(Ok(false)) => (false, format!("input topic '{topic}' does not exist (yet)")),
+            Ok(Err(e)) => (false, format!("brokers unreachable: {e}")),
+            Err(e) => (false, e.to_string()),
+        };
+        if was_ready != Some(ready) {
+            if ready {
+                tracing::info!("connected to the brokers; ready");
+            } else {
+                tracing::warn!(reason = %why, "not ready; retrying");
+            }
+            was_ready = Some(ready);
+        }
+        metrics.set_ready(ready);
+        tokio::time::sleep(Duration::from_secs(if ready { 5 } else { 2 })).await;
+    }
+}

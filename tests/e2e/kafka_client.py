@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Independent Kafka client for article-enricher's end-to-end tests.
+
+Uses confluent-kafka (its own librdkafka build), not the worker's code, so the
+tests see the topics the way any downstream user would.
+
+  kafka_client.py create   --brokers B TOPIC[:PARTITIONS] ...
+  kafka_client.py produce  --brokers B --topic T < messages.jsonl
+      stdin: one JSON object per line {"key": str|null, "value_hex": str|null}
+  kafka_client.py consume  --brokers B --topic T --count N [--timeout S] [--schema FILE]
+      stdout: one JSON object per message {"partition", "offset", "key", "value", "headers"}
+      exits 1 if fewer than N messages arrive in time; with --schema, validates
+      each value against the JSON Schema (exits 1 on the first invalid one).
+"""
+import argparse
+import json
+import sys
+import time
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+
+def create(args):
+    admin = AdminClient({"bootstrap.servers": args.brokers})
+    topics = []
+    for spec in args.topics:
+        name, _, parts = spec.partition(":")
+        topics.append(NewTopic(name, num_partitions=int(parts or 1), replication_factor=1))
+    for name, fut in admin.create_topics(topics, operation_timeout=30).items():
+        try:
+            fut.result()
+        except Exception as e:  # already exists is fine for reruns
+            if "TOPIC_ALREADY_EXISTS" not in str(e):
+                raise
+    print(json.dumps({"created": [t.topic for t in topics]}))
+
+
+def produce(args):
+    producer = Producer({"bootstrap.servers": args.brokers, "linger.ms": 5})
+    failures = []
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failures.append(str(err))
+
+    count = 0
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        m = json.loads(line)
+        value = bytes.fromhex(m["value_hex"]) if m.get("value_hex") is not None else None
+        key = m.get("key")
+        while True:
+            try:
+                producer.produce(args.topic, value=value, key=key, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.1)
+        producer.poll(0)
+        count += 1
+    left = producer.flush(60)
+    if left or failures:
+        sys.exit(f"produce failed: {left} undelivered, errors: {failures[:3]}")
+    print(json.dumps({"produced": count}))
+
+
+def consume(args):
+    validator = None
+    if args.schema:
+        import jsonschema
+
+        with open(args.schema) as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+    consumer = Consumer({
+        "bootstrap.servers": args.brokers,
+        "group.id": f"e2e-reader-{time.time_ns()}",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    })
+    consumer.subscribe([args.topic])
+    got = 0
+    deadline = time.time() + args.timeout
+    try:
+        while got < args.count and time.time() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                print(f"consumer error: {msg.error()}", file=sys.stderr)
+                continue
+            value = msg.value()
+            if validator is not None:
+                validator.validate(json.loads(value))
+            headers = {k: (v.decode("utf-8", "replace") if v is not None else None)
+                       for k, v in (msg.headers() or [])}
+            print(json.dumps({
+                "partition": msg.partition(),
+                "offset": msg.offset(),
+                "key": msg.key().decode("utf-8", "replace") if msg.key() is not None else None,
+                "value": value.decode("utf-8", "replace") if value is not None else None,
+                "headers": headers,
+            }), flush=True)
+            got += 1
+        # Linger briefly so that duplicates beyond the expected count show up.
+        end = time.time() + args.linger
+        while time.time() < end:
+            msg = consumer.poll(0.2)
+            if msg is not None and not msg.error():
+                print(json.dumps({"partition": msg.partition(), "offset": msg.offset(),
+                                  "key": msg.key().decode() if msg.key() else None,
+                                  "value": msg.value().decode("utf-8", "replace") if msg.value() else None,
+                                  "headers": {}}), flush=True)
+                got += 1
+    finally:
+        consumer.close()
+    if got < args.count:
+        sys.exit(f"only {got} of {args.count} messages arrived within {args.timeout}s")
+
+
+def committed(args):
+    consumer = Consumer({"bootstrap.servers": args.brokers, "group.id": args.group})
+    parts = [TopicPartition(args.topic, p) for p in range(args.partitions)]
+    out = {str(tp.partition): tp.offset for tp in consumer.committed(parts, timeout=10)}
+    consumer.close()
+    print(json.dumps(out))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("create")
+    c.add_argument("--brokers", required=True)
+    c.add_argument("topics", nargs="+")
+    p = sub.add_parser("produce")
+    p.add_argument("--brokers", required=True)
+    p.add_argument("--topic", required=True)
+    r = sub.add_parser("consume")
+    r.add_argument("--brokers", required=True)
+    r.add_argument("--topic", required=True)
+    r.add_argument("--count", type=int, required=True)
+    r.add_argument("--timeout", type=float, default=60)
+    r.add_argument("--linger", type=float, default=1.0)
+    r.add_argument("--schema")
+    k = sub.add_parser("committed")
+    k.add_argument("--brokers", required=True)
+    k.add_argument("--group", required=True)
+    k.add_argument("--topic", required=True)
+    k.add_argument("--partitions", type=int, default=1)
+    args = ap.parse_args()
+    {"create": create, "produce": produce, "consume": consume, "committed": committed}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

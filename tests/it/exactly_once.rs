@@ -1,0 +1,109 @@
+//! Exactly-once mode on the in-process mock cluster (tansu refuses EndTxn).
+//!
+//! The mock cluster does not hide aborted records from read_committed
+//! readers, so these tests check the transaction protocol and the committed
+//! offsets, not read_committed isolation end to end.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use article_enricher::config::DeliveryMode;
+use rdkafka::mocking::MockCluster;
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use rdkafka::Message;
+
+use crate::helpers::*;
+
+fn eos_args(brokers: &str, input: &str, output: &str, txn_id: &str) -> article_enricher::config::RunArgs {
+    let mut args = run_args(brokers, input, output, Some("eos-dlq"));
+    args.kafka.delivery = DeliveryMode::ExactlyOnce;
+    args.transactional_id = Some(txn_id.to_owned());
+    args
+}
+
+fn cluster_with(topics: &[(&str, i32)]) -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
+    let cluster = MockCluster::new(1).unwrap();
+    for (t, p) in topics {
+        cluster.create_topic(t, *p, 1).unwrap();
+    }
+    cluster.create_topic("eos-dlq", 1, 1).unwrap();
+    cluster
+}
+
+async fn produce_articles(brokers: &str, topic: &str, prefix: &str, n: usize) {
+    let msgs: Vec<(Option<&str>, Option<Vec<u8>>)> =
+        (0..n).map(|i| (None, Some(article(&format!("{prefix}{i}"), i).into_bytes()))).collect();
+    produce(brokers, topic, &msgs).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outputs_and_offsets_commit_together() {
+    let cluster = cluster_with(&[("e-in", 2), ("e-out", 2)]);
+    let brokers = cluster.bootstrap_servers();
+    produce_articles(&brokers, "e-in", "x", 40).await;
+    produce(&brokers, "e-in", &[(None, Some(b"not json".to_vec()))]).await;
+
+    let worker = TestWorker::spawn(eos_args(&brokers, "e-in", "e-out", "txn-1"));
+    let out = read_topic(&brokers, "e-out", 40, Duration::from_secs(30)).await;
+    let dlq = read_topic(&brokers, "eos-dlq", 1, Duration::from_secs(30)).await;
+    assert_eq!(dlq[0].payload(), Some(&b"not json"[..]));
+    let ids: BTreeSet<Vec<u8>> = out.iter().map(|m| m.key().unwrap().to_vec()).collect();
+    assert_eq!(ids.len(), 40);
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            committed(&brokers, "test-group-e-in", "e-in", 2).iter().map(|o| o.unwrap_or(0)).sum::<i64>() == 41
+        })
+        .await,
+        "offsets must be committed by the transactions"
+    );
+    assert!(worker.metrics.transactions_committed.get() >= 1);
+    worker.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_transaction_is_aborted_and_retried() {
+    let cluster = cluster_with(&[("f-in", 1), ("f-out", 1)]);
+    let brokers = cluster.bootstrap_servers();
+    produce_articles(&brokers, "f-in", "y", 20).await;
+    // The first two produce requests fail for good: the transaction holding
+    // them must be aborted, the batch rewound and committed in a later one.
+    cluster.request_errors(
+        RDKafkaApiKey::Produce,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE],
+    );
+    let worker = TestWorker::spawn(eos_args(&brokers, "f-in", "f-out", "txn-2"));
+    assert!(
+        eventually(Duration::from_secs(30), || committed(&brokers, "test-group-f-in", "f-in", 1) == vec![Some(20)]).await,
+        "batch never committed after the abort"
+    );
+    assert!(worker.metrics.transactions_aborted.get() >= 1, "no transaction was aborted");
+    // Every article is in the log of the output (aborted copies included:
+    // the mock cluster does not filter them for read_committed readers).
+    let out = read_topic(&brokers, "f-out", 20, Duration::from_secs(30)).await;
+    let ids: BTreeSet<Vec<u8>> = out.iter().map(|m| m.key().unwrap().to_vec()).collect();
+    assert!(!ids.is_empty());
+    worker.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_instance_with_the_same_transactional_id_fences_the_first() {
+    let cluster = cluster_with(&[("g-in", 1), ("g-out", 1)]);
+    let brokers = cluster.bootstrap_servers();
+    produce_articles(&brokers, "g-in", "z", 10).await;
+    let first = TestWorker::spawn(eos_args(&brokers, "g-in", "g-out", "txn-same"));
+    read_topic(&brokers, "g-out", 10, Duration::from_secs(30)).await;
+
+    let mut second_args = eos_args(&brokers, "g-in", "g-out", "txn-same");
+    second_args.group_id = "other-group".to_owned();
+    let second = TestWorker::spawn(second_args);
+    assert!(
+        eventually(Duration::from_secs(30), || second.metrics.transactions_committed.get() >= 1).await,
+        "second instance never committed"
+    );
+    // The first instance's next transaction must fail fatally: it stops.
+    produce_articles(&brokers, "g-in", "after", 5).await;
+    let result = first.wait(Duration::from_secs(30)).await;
+    let err = result.expect_err("the fenced instance must stop with an error");
+    assert!(format!("{err:#}").contains("fatal"), "{err:#}");
+    second.shutdown().await.unwrap();
+}

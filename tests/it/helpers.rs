@@ -1,0 +1,247 @@
+//! Shared test fixtures: an in-process worker, topic readers and writers, a
+//! tansu broker and the independent Python client.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use article_enricher::config::{DeliveryMode, KafkaArgs, RunArgs};
+use article_enricher::metrics::Metrics;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::OwnedMessage;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const SEED: &str = include_str!("../data/seed.jsonl");
+pub const SAMPLES: &str = include_str!("../../samples/articles.jsonl");
+
+/// Worker settings for tests: small limits, quick shutdown.
+pub fn run_args(brokers: &str, input: &str, output: &str, dlq: Option<&str>) -> RunArgs {
+    RunArgs {
+        kafka: KafkaArgs {
+            brokers: brokers.to_owned(),
+            input_topic: input.to_owned(),
+            output_topic: output.to_owned(),
+            dlq_topic: dlq.map(str::to_owned),
+            kafka_properties: Vec::new(),
+            max_article_bytes: 64 * 1024,
+            delivery: DeliveryMode::AtLeastOnce,
+        },
+        group_id: format!("test-group-{input}"),
+        metrics_addr: None,
+        shutdown_timeout: Duration::from_secs(10),
+        max_in_flight: 1000,
+        transactional_id: None,
+        no_extract: false,
+    }
+}
+
+/// A worker running inside the test process (the `spawn_app()` of this crate).
+pub struct TestWorker {
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<anyhow::Result<()>>,
+    pub metrics: Metrics,
+}
+
+impl TestWorker {
+    pub fn spawn(args: RunArgs) -> Self {
+        let metrics = Metrics::new();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(article_enricher::pipeline::run(args, metrics.clone(), async {
+            let _ = stopped.await;
+        }));
+        TestWorker { stop: Some(stop), handle, metrics }
+    }
+
+    /// Wait for the worker to return by itself (e.g. after a fatal error).
+    pub async fn wait(mut self, timeout: Duration) -> anyhow::Result<()> {
+        tokio::time::timeout(timeout, &mut self.handle)
+            .await
+            .expect("worker did not stop by itself")
+            .expect("worker task panicked")
+    }
+
+    /// Trigger graceful shutdown and wait for the worker to return.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), &mut self.handle)
+            .await
+            .expect("worker did not stop within 30 s")
+            .expect("worker task panicked")
+    }
+}
+
+/// An article payload with a given id, built from the sample texts.
+pub fn article(id: &str, n: usize) -> String {
+    let samples: Vec<&str> = SAMPLES.lines().filter(|l| l.contains("\"en\"")).collect();
+    let mut value: serde_json::Value = serde_json::from_str(samples[n % samples.len()]).unwrap();
+    value["id"] = serde_json::Value::String(id.to_owned());
+    value.to_string()
+}
+
+pub async fn produce(brokers: &str, topic: &str, messages: &[(Option<&str>, Option<Vec<u8>>)]) {
+    let producer: FutureProducer =
+        ClientConfig::new().set("bootstrap.servers", brokers).create().expect("producer");
+    for (key, payload) in messages {
+        let mut record: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic);
+        if let Some(key) = key {
+            record = record.key(*key);
+        }
+        if let Some(payload) = payload {
+            record = record.payload(payload);
+        }
+        producer.send(record, Duration::from_secs(10)).await.map_err(|(e, _)| e).expect("produce");
+    }
+}
+
+/// Read `count` messages from `topic` (all partitions) or panic after `timeout`.
+pub async fn read_topic(brokers: &str, topic: &str, count: usize, timeout: Duration) -> Vec<OwnedMessage> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("reader-{topic}-{}", std::process::id()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("reader");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut out = Vec::new();
+    while out.len() < count {
+        match tokio::time::timeout_at(deadline, consumer.recv()).await {
+            Ok(Ok(msg)) => out.push(msg.detach()),
+            Ok(Err(e)) => panic!("reading {topic}: {e}"),
+            Err(_) => panic!("only {} of {count} messages on {topic} after {timeout:?}", out.len()),
+        }
+    }
+    out
+}
+
+/// The group's committed offsets for partitions `0..partitions` of `topic`.
+pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<Option<i64>> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .expect("consumer");
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    let got = consumer.committed_offsets(tpl, Duration::from_secs(10)).expect("committed");
+    (0..partitions)
+        .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => Some(o),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Poll `check` until it returns true or `timeout` passes.
+pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    check()
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A tansu broker on a free loopback port, killed on drop.
+pub struct Tansu {
+    pub brokers: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Tansu {
+    pub fn start() -> Self {
+        Self::start_with_storage(None)
+    }
+
+    /// `storage`: None for memory, or a sqlite file name in a temp dir.
+    pub fn start_with_storage(dir: Option<tempfile::TempDir>) -> Self {
+        let bin = std::env::var("TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let persistent = dir.is_some();
+        let dir = dir.unwrap_or_else(|| tempfile::tempdir().unwrap());
+        let storage = if persistent { "sqlite://tansu.db".to_owned() } else { "memory://tansu/".to_owned() };
+        let log = std::fs::File::create(dir.path().join("tansu.log")).unwrap();
+        let child = Command::new(&bin)
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", &storage])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start tansu ('{bin}'): {e}. Install it: cargo install --locked tansu --features dynostore,libsql (or run .ci/run)"));
+        let tansu = Tansu { brokers: format!("127.0.0.1:{port}"), child, _dir: dir };
+        tansu.wait_listening(port);
+        tansu
+    }
+
+    fn wait_listening(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tansu did not listen on {port} within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stop the broker, keeping its data directory; returns it for a restart.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self._dir, dir)
+    }
+}
+
+impl Drop for Tansu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn client_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/kafka_client.py")
+}
+
+/// Run the independent Python client; panics with its stderr on failure.
+pub fn python_client(args: &[&str], stdin: &[u8]) -> String {
+    let mut child = Command::new("python3")
+        .arg(client_script())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 must be installed (with confluent-kafka; see .ci/run)");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "kafka_client.py {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One line of input for `kafka_client.py produce` (bytes travel as hex, so
+/// invalid UTF-8 and empty payloads survive the trip).
+pub fn produce_line(key: Option<&str>, value: Option<&[u8]>) -> String {
+    let hex = value.map(|v| v.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    serde_json::json!({ "key": key, "value_hex": hex }).to_string()
+}

@@ -1,0 +1,13 @@
+//! The integration test binary: one binary, one module per area.
+//!
+//! - `mock_worker`: the worker against librdkafka's in-process mock cluster.
+//! - `tansu_e2e`: the worker binary against a real broker (tansu), fed and
+//!   read by an independent client (Python confluent-kafka).
+//! - `cli`: the binary's command line (`extract`, `demo`, `--help`).
+//! - `deploy`: static validation of `deploy/` and `docker-compose.yml` (no Docker needed).
+mod cli;
+mod deploy;
+mod exactly_once;
+mod helpers;
+mod mock_worker;
+mod tansu_e2e;

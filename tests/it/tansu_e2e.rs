@@ -1,0 +1,177 @@
+//! The worker binary against a real Kafka-protocol broker (tansu), fed and
+//! read by an independent client (Python confluent-kafka).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+use crate::mock_worker::bad_inputs;
+
+/// The worker as a user runs it: the real binary, configured by flags.
+struct WorkerProcess {
+    child: Child,
+    pub metrics_port: u16,
+}
+
+impl WorkerProcess {
+    fn start(brokers: &str, input: &str, output: &str, dlq: &str, group: &str) -> Self {
+        let metrics_port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_article-enricher"))
+            .args(["run", "--brokers", brokers, "--input-topic", input, "--output-topic", output])
+            .args(["--dlq-topic", dlq, "--group-id", group, "--max-article-bytes", "65536"])
+            .args(["--metrics-addr", &format!("127.0.0.1:{metrics_port}"), "--log-format", "json"])
+            .env("ENRICHER_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start worker binary");
+        WorkerProcess { child, metrics_port }
+    }
+
+    fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    fn http_get(&self, path: &str) -> Option<(u16, String)> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).ok()?;
+        let status = body.split_whitespace().nth(1)?.parse().ok()?;
+        Some((status, body))
+    }
+
+    fn kill_9(&mut self) {
+        let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then the exit status within `timeout`.
+    fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+fn schema_path() -> String {
+    format!("{}/schema/enriched-record.v1.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Read `count` messages with the Python client; returns the parsed lines.
+fn consume(brokers: &str, topic: &str, count: usize, schema: bool, linger: &str) -> Vec<serde_json::Value> {
+    let count_s = count.to_string();
+    let mut args = vec!["consume", "--brokers", brokers, "--topic", topic, "--count", &count_s];
+    args.extend(["--timeout", "180", "--linger", linger]);
+    let schema_file = schema_path();
+    if schema {
+        args.extend(["--schema", &schema_file]);
+    }
+    python_client(&args, b"")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn key_counts(messages: &[serde_json::Value]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for m in messages {
+        *counts.entry(m["key"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+#[test]
+fn worker_enriches_300_articles_exactly_once_and_dead_letters_bad_input() {
+    let tansu = Tansu::start();
+    let b = &tansu.brokers;
+    python_client(&["create", "--brokers", b, "articles:3", "enriched:3", "dlq:1"], b"");
+
+    let mut input = String::new();
+    for i in 0..300 {
+        let payload = article(&format!("art-{i}"), i);
+        input.push_str(&produce_line(Some(&format!("k{i}")), Some(payload.as_bytes())));
+        input.push('\n');
+        if i % 40 == 7 {
+            // Interleave the bad inputs with the good ones.
+            let (_, bad) = &bad_inputs()[(i / 40) % bad_inputs().len()];
+            input.push_str(&produce_line(Some("bad"), bad.as_deref()));
+            input.push('\n');
+        }
+    }
+    let bad_count = input.lines().filter(|l| l.contains("\"bad\"")).count();
+    python_client(&["produce", "--brokers", b, "--topic", "articles"], input.as_bytes());
+
+    let mut worker = WorkerProcess::start(b, "articles", "enriched", "dlq", "e2e-group");
+    let out = consume(b, "enriched", 300, true, "3");
+    let counts = key_counts(&out);
+    assert_eq!(counts.len(), 300, "distinct articles in the output");
+    assert!(counts.values().all(|&n| n == 1), "an article was published twice: {:?}",
+        counts.iter().filter(|(_, &n)| n > 1).collect::<Vec<_>>());
+    for i in 0..300 {
+        assert!(counts.contains_key(&format!("art-{i}")), "art-{i} missing");
+    }
+
+    let dlq = consume(b, "dlq", bad_count, false, "2");
+    assert_eq!(dlq.len(), bad_count);
+    for m in &dlq {
+        assert!(m["headers"]["enricher.error.kind"].is_string(), "{m}");
+        assert_eq!(m["headers"]["enricher.source.topic"], "articles");
+    }
+
+    assert!(worker.is_running(), "worker exited");
+    assert_eq!(worker.http_get("/healthz").map(|r| r.0), Some(200));
+    let (status, metrics) = worker.http_get("/metrics").expect("metrics");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("enricher_articles_enriched_total 300"), "{metrics}");
+    let status = worker.terminate(Duration::from_secs(30)).expect("worker did not stop on SIGTERM");
+    assert!(status.success(), "worker exit status {status}");
+}
+
+#[test]
+fn killing_the_worker_three_times_loses_no_article() {
+    let tansu = Tansu::start();
+    let b = &tansu.brokers;
+    python_client(&["create", "--brokers", b, "in:4", "out:4", "dead:1"], b"");
+    let total = 2000;
+    let input: String = (0..total)
+        .map(|i| produce_line(None, Some(article(&format!("k-{i}"), i).as_bytes())) + "\n")
+        .collect();
+    python_client(&["produce", "--brokers", b, "--topic", "in"], input.as_bytes());
+
+    let mut rng = 0x2545_f491_u64; // fixed seed: reproducible kill times
+    for round in 0..3 {
+        let mut worker = WorkerProcess::start(b, "in", "out", "dead", "kill-group");
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let wait = Duration::from_millis(800 + rng % 1500);
+        std::thread::sleep(wait);
+        worker.kill_9();
+        eprintln!("round {round}: killed after {wait:?}");
+    }
+    let mut worker = WorkerProcess::start(b, "in", "out", "dead", "kill-group");
+    let out = consume(b, "out", total, false, "2");
+    let counts = key_counts(&out);
+    let missing: Vec<_> = (0..total).map(|i| format!("k-{i}")).filter(|k| !counts.contains_key(k)).collect();
+    assert!(missing.is_empty(), "lost articles: {missing:?}");
+    let duplicates: usize = counts.values().map(|n| n - 1).sum();
+    eprintln!("at-least-once after 3 kills: {total} articles, {duplicates} duplicates");
+    assert!(worker.is_running());
+    assert!(worker.terminate(Duration::from_secs(30)).is_some_and(|s| s.success()));
+}
