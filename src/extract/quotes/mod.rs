@@ -28,7 +28,7 @@ mod tokens;
 #[cfg(test)]
 mod tests;
 
-use super::{EntityGroup, FoundQuote, QuoteKind};
+use super::{ByteSpan, EntityGroup, FoundQuote, QuoteKind};
 use attribution::Attribution;
 
 /// Whether quotes nobody is found to have said are reported (with no
@@ -75,7 +75,7 @@ pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuot
         })
         .map(|((q, around), who)| FoundQuote {
             kind: around.kind,
-            content: q.content,
+            content: without_trailing_comma(text, q.content),
             speaker: who.map(|a| {
                 (
                     a.speaker,
@@ -95,4 +95,18 @@ fn ends_clause(content: &str) -> bool {
     content
         .trim_end_matches(QUOTE_TAIL)
         .ends_with([',', '.', '?', '!', '—', '-', '…', ':', ';'])
+}
+
+/// `"We are ready," Lavrov said`: the comma is the reporter's sentence's,
+/// not the speaker's words, so the reported span stops before it.
+fn without_trailing_comma(text: &str, span: ByteSpan) -> ByteSpan {
+    let words = text.get(span.start..span.end).unwrap_or("");
+    let kept = words.trim_end_matches([',', ' ']).len();
+    if kept == 0 {
+        return span;
+    }
+    ByteSpan {
+        start: span.start,
+        end: span.start + kept,
+    }
 }
