@@ -131,7 +131,9 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
     let number = s.trim().strip_suffix("/s").unwrap_or(s.trim());
     match number.parse::<f64>() {
         Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!("expected a positive number of records per second, like 200 or 200/s; got '{s}'")),
+        _ => Err(format!(
+            "expected a positive number of records per second, like 200 or 200/s; got '{s}'"
+        )),
     }
 }
 
@@ -145,11 +147,21 @@ fn parse_offsets(s: &str) -> Result<Vec<(i32, i64)>, String> {
     let usage = "expected `earliest`, an RFC 3339 time (2024-05-01T00:00:00Z) or PARTITION:OFFSET pairs (0:100,1:250)";
     let mut list: Vec<(i32, i64)> = Vec::new();
     for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (p, o) = pair.split_once(':').ok_or_else(|| format!("{usage}; got '{pair}'"))?;
-        let partition: i32 = p.trim().parse().map_err(|_| format!("bad partition '{p}' in '{pair}'"))?;
-        let offset: i64 = o.trim().parse().map_err(|_| format!("bad offset '{o}' in '{pair}'"))?;
+        let (p, o) = pair
+            .split_once(':')
+            .ok_or_else(|| format!("{usage}; got '{pair}'"))?;
+        let partition: i32 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad partition '{p}' in '{pair}'"))?;
+        let offset: i64 = o
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad offset '{o}' in '{pair}'"))?;
         if partition < 0 || offset < 0 {
-            return Err(format!("partitions and offsets are not negative; got '{pair}'"));
+            return Err(format!(
+                "partitions and offsets are not negative; got '{pair}'"
+            ));
         }
         if list.iter().any(|(q, _)| *q == partition) {
             return Err(format!("partition {partition} is listed twice"));
@@ -166,10 +178,15 @@ fn parse_offsets(s: &str) -> Result<Vec<(i32, i64)>, String> {
 /// An RFC 3339 time with a zone (`Z` or `±HH:MM`), as ms since the epoch.
 /// The zone is required: a replay window must not depend on where it runs.
 pub fn parse_time_millis(s: &str) -> Result<i64, String> {
-    let bad = || format!("expected an RFC 3339 time with a zone, like 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00; got '{s}'");
+    let bad = || {
+        format!("expected an RFC 3339 time with a zone, like 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00; got '{s}'")
+    };
     let (utc, offset_secs) = split_zone(s).ok_or_else(bad)?;
     let time = humantime::parse_rfc3339(&utc).map_err(|_| bad())?;
-    let millis = time.duration_since(UNIX_EPOCH).map_err(|_| bad())?.as_millis();
+    let millis = time
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| bad())?
+        .as_millis();
     let millis = i64::try_from(millis).map_err(|_| bad())?;
     Ok(millis - offset_secs * 1000)
 }
@@ -198,14 +215,18 @@ fn split_zone(s: &str) -> Option<(String, i64)> {
 /// Milliseconds since the epoch as an RFC 3339 UTC time.
 pub fn format_millis(ms: i64) -> String {
     match u64::try_from(ms) {
-        Ok(ms) => humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string(),
+        Ok(ms) => {
+            humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+        }
         Err(_) => format!("{ms} ms"),
     }
 }
 
 /// The current time in ms since the epoch.
 pub fn now_millis() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -216,7 +237,10 @@ mod tests {
     #[test]
     fn start_positions() {
         assert_eq!(parse_start("earliest"), Ok(Start::Earliest));
-        assert_eq!(parse_start("1:5, 0:10"), Ok(Start::Offsets(vec![(0, 10), (1, 5)])));
+        assert_eq!(
+            parse_start("1:5, 0:10"),
+            Ok(Start::Offsets(vec![(0, 10), (1, 5)]))
+        );
         assert_eq!(parse_start("1970-01-01T00:00:01Z"), Ok(Start::Time(1000)));
         assert!(parse_start("0:1,0:2").unwrap_err().contains("twice"));
         assert!(parse_start("latest").is_err());

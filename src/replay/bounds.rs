@@ -54,14 +54,29 @@ impl Bounds {
         let cursors = plans
             .iter()
             .filter(|p| p.needs_reading())
-            .map(|p| (p.partition, Cursor { plan: *p, next: p.start, done: false }))
+            .map(|p| {
+                (
+                    p.partition,
+                    Cursor {
+                        plan: *p,
+                        next: p.start,
+                        done: false,
+                    },
+                )
+            })
             .collect();
-        Bounds { cursors, last_activity: now }
+        Bounds {
+            cursors,
+            last_activity: now,
+        }
     }
 
     /// The partitions to assign, with their start offsets.
     pub fn assignment(&self) -> Vec<(i32, i64)> {
-        self.cursors.values().map(|c| (c.plan.partition, c.plan.start)).collect()
+        self.cursors
+            .values()
+            .map(|c| (c.plan.partition, c.plan.start))
+            .collect()
     }
 
     pub fn all_done(&self) -> bool {
@@ -70,11 +85,21 @@ impl Bounds {
 
     /// Partitions still being read.
     pub fn pending(&self) -> Vec<i32> {
-        self.cursors.values().filter(|c| !c.done).map(|c| c.plan.partition).collect()
+        self.cursors
+            .values()
+            .filter(|c| !c.done)
+            .map(|c| c.plan.partition)
+            .collect()
     }
 
     /// Decide about a record; `timestamp` in ms since the epoch, if it has one.
-    pub fn on_record(&mut self, partition: i32, offset: i64, timestamp: Option<i64>, now: Instant) -> Verdict {
+    pub fn on_record(
+        &mut self,
+        partition: i32,
+        offset: i64,
+        timestamp: Option<i64>,
+        now: Instant,
+    ) -> Verdict {
         let Some(cursor) = self.cursors.get_mut(&partition).filter(|c| !c.done) else {
             return Verdict::Ignore;
         };
@@ -135,14 +160,25 @@ mod tests {
     use super::*;
 
     fn part(partition: i32, start: i64, end: i64, tail_until_ms: Option<i64>) -> PartitionPlan {
-        PartitionPlan { partition, low: 0, high: end, start, end, tail_until_ms }
+        PartitionPlan {
+            partition,
+            low: 0,
+            high: end,
+            start,
+            end,
+            tail_until_ms,
+        }
     }
 
     #[test]
     fn exact_end_finishes_on_the_last_record() {
         let t = Instant::now();
         let mut b = Bounds::new(&[part(0, 2, 4, None), part(1, 3, 3, None)], t);
-        assert_eq!(b.assignment(), vec![(0, 2)], "an empty range without tail needs no reading");
+        assert_eq!(
+            b.assignment(),
+            vec![(0, 2)],
+            "an empty range without tail needs no reading"
+        );
         assert_eq!(b.on_record(0, 2, Some(1), t), Verdict::Take);
         assert!(!b.all_done());
         assert_eq!(b.on_record(0, 3, Some(1), t), Verdict::Take);
@@ -157,7 +193,11 @@ mod tests {
         assert_eq!(b.on_record(0, 0, Some(50), t), Verdict::Take);
         assert!(!b.all_done(), "the end may be short of the log end");
         assert_eq!(b.on_record(0, 1, Some(100), t), Verdict::Take);
-        assert_eq!(b.on_record(0, 2, None, t), Verdict::Finished, "no timestamp: not known to be older");
+        assert_eq!(
+            b.on_record(0, 2, None, t),
+            Verdict::Finished,
+            "no timestamp: not known to be older"
+        );
         assert!(b.all_done());
         let mut b = Bounds::new(&[part(0, 0, 1, Some(100))], t);
         assert_eq!(b.on_record(0, 1, Some(101), t), Verdict::Finished);
@@ -167,12 +207,25 @@ mod tests {
     fn eof_and_tail_wait_finish_partitions() {
         let t = Instant::now();
         let wait = Duration::from_secs(2);
-        let mut b = Bounds::new(&[part(0, 0, 2, Some(100)), part(1, 0, 0, Some(100)), part(2, 0, 5, Some(100))], t);
+        let mut b = Bounds::new(
+            &[
+                part(0, 0, 2, Some(100)),
+                part(1, 0, 0, Some(100)),
+                part(2, 0, 5, Some(100)),
+            ],
+            t,
+        );
         assert!(b.on_eof(0));
         assert!(!b.on_eof(0));
-        assert_eq!(b.expire_tails(t + Duration::from_secs(1), wait), Vec::<i32>::new());
+        assert_eq!(
+            b.expire_tails(t + Duration::from_secs(1), wait),
+            Vec::<i32>::new()
+        );
         b.touch(t + Duration::from_secs(1));
-        assert_eq!(b.expire_tails(t + Duration::from_secs(2), wait), Vec::<i32>::new());
+        assert_eq!(
+            b.expire_tails(t + Duration::from_secs(2), wait),
+            Vec::<i32>::new()
+        );
         // Partition 2 has not reached its end: only partition 1 (in its tail) expires.
         assert_eq!(b.expire_tails(t + Duration::from_secs(3), wait), vec![1]);
         assert_eq!(b.pending(), vec![2]);

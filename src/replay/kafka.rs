@@ -35,11 +35,25 @@ const REPLAY_CONSUMER_FORCED: &[(&str, &str)] = &[
 ];
 
 pub fn consumer_config(kafka: &KafkaArgs) -> ClientConfig {
-    let mut config = client_config(&kafka.brokers, REPLAY_CONSUMER_DEFAULTS, &kafka.extra_properties());
+    let mut config = client_config(
+        &kafka.brokers,
+        REPLAY_CONSUMER_DEFAULTS,
+        &kafka.extra_properties(),
+    );
     for (k, v) in REPLAY_CONSUMER_FORCED {
         config.set(*k, *v);
     }
+    // librdkafka wants a group id even for assign(); a throwaway one that is
+    // never joined (no subscribe) nor committed to.
+    config.set("group.id", throwaway_group_id());
     config
+}
+
+fn throwaway_group_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("article-enricher-replay-{}-{nanos}", std::process::id())
 }
 
 /// The broker answering planning questions through a consumer.
@@ -59,7 +73,9 @@ impl TopicFacts for BrokerFacts<'_> {
                 Err(PlanError::UnknownTopic(topic.to_owned()).into())
             }
             Some(e) => bail!("metadata of topic '{topic}': {e:?}"),
-            None if t.partitions().is_empty() => Err(PlanError::UnknownTopic(topic.to_owned()).into()),
+            None if t.partitions().is_empty() => {
+                Err(PlanError::UnknownTopic(topic.to_owned()).into())
+            }
             None => Ok(t.partitions().iter().map(|p| p.id()).collect()),
         }
     }
@@ -70,7 +86,12 @@ impl TopicFacts for BrokerFacts<'_> {
             .with_context(|| format!("cannot fetch the offsets of {topic} partition {partition}"))
     }
 
-    fn offsets_for_time(&self, topic: &str, partitions: &[i32], ms: i64) -> anyhow::Result<BTreeMap<i32, Option<i64>>> {
+    fn offsets_for_time(
+        &self,
+        topic: &str,
+        partitions: &[i32],
+        ms: i64,
+    ) -> anyhow::Result<BTreeMap<i32, Option<i64>>> {
         let mut query = TopicPartitionList::new();
         for p in partitions {
             query.add_partition_offset(topic, *p, Offset::Offset(ms))?;
@@ -82,7 +103,10 @@ impl TopicFacts for BrokerFacts<'_> {
         let mut out = BTreeMap::new();
         for e in found.elements_for_topic(topic) {
             if let Err(err) = e.error() {
-                bail!("offsets by time of {topic} partition {}: {err}", e.partition());
+                bail!(
+                    "offsets by time of {topic} partition {}: {err}",
+                    e.partition()
+                );
             }
             let offset = match e.offset() {
                 Offset::Offset(o) => Some(o),
@@ -97,7 +121,10 @@ impl TopicFacts for BrokerFacts<'_> {
 
 /// Fail early, and clearly, when a topic the replay writes to is missing,
 /// instead of retrying deliveries into it forever.
-pub fn check_topics_exist(consumer: &BaseConsumer<LoggingContext>, topics: &[&str]) -> anyhow::Result<()> {
+pub fn check_topics_exist(
+    consumer: &BaseConsumer<LoggingContext>,
+    topics: &[&str],
+) -> anyhow::Result<()> {
     let facts = BrokerFacts(consumer);
     let unique: BTreeSet<&str> = topics.iter().copied().collect();
     for topic in unique {
@@ -117,9 +144,9 @@ pub fn fatal_consumer_error(error: &KafkaError) -> Option<String> {
         )),
         RDKafkaErrorCode::UnknownTopicOrPartition
         | RDKafkaErrorCode::UnknownTopic
-        | RDKafkaErrorCode::UnknownPartition => {
-            Some(format!("{error}: the input topic or partition disappeared during the replay"))
-        }
+        | RDKafkaErrorCode::UnknownPartition => Some(format!(
+            "{error}: the input topic or partition disappeared during the replay"
+        )),
         RDKafkaErrorCode::TopicAuthorizationFailed | RDKafkaErrorCode::GroupAuthorizationFailed => {
             Some(format!("{error}: the credentials may not read this topic"))
         }

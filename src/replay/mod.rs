@@ -37,7 +37,9 @@ use crate::pipeline::LoggingContext;
 /// Also checks that the output topics exist.
 pub async fn make_plan(args: &ReplayArgs) -> anyhow::Result<Plan> {
     let args = args.clone();
-    tokio::task::spawn_blocking(move || plan_now(&args)).await.context("planning task failed")?
+    tokio::task::spawn_blocking(move || plan_now(&args))
+        .await
+        .context("planning task failed")?
 }
 
 fn plan_now(args: &ReplayArgs) -> anyhow::Result<Plan> {
@@ -57,7 +59,10 @@ fn plan_now(args: &ReplayArgs) -> anyhow::Result<Plan> {
 
 /// Plan and run a replay; returns when every record is replayed and
 /// acknowledged, or when `cancel` resolves (then `Summary::complete` is false).
-pub async fn replay(args: &ReplayArgs, cancel: impl Future<Output = ()>) -> anyhow::Result<Summary> {
+pub async fn replay(
+    args: &ReplayArgs,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<Summary> {
     let plan = make_plan(args).await?;
     execute(args, &plan, cancel).await
 }

@@ -18,12 +18,17 @@ pub struct Pacer {
 impl Pacer {
     /// `rate`: records per second, None for unlimited.
     pub fn new(rate: Option<f64>, now: Instant) -> Self {
-        Pacer { interval: rate.map(|r| Duration::from_secs_f64(1.0 / r)), next: now }
+        Pacer {
+            interval: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
+            next: now,
+        }
     }
 
     /// When the next record may be sent (at or before `now`: at once).
     pub fn reserve(&mut self, now: Instant) -> Instant {
-        let Some(interval) = self.interval else { return now };
+        let Some(interval) = self.interval else {
+            return now;
+        };
         let earliest = now.checked_sub(BURST).unwrap_or(now);
         let slot = self.next.max(earliest);
         self.next = slot + interval;
@@ -49,7 +54,10 @@ mod tests {
         let slots: Vec<Instant> = (0..5).map(|_| p.reserve(t)).collect();
         let gaps: Vec<Duration> = slots.windows(2).map(|w| w[1] - w[0]).collect();
         assert_eq!(slots[0], t);
-        assert!(gaps.iter().all(|g| *g == Duration::from_millis(100)), "{gaps:?}");
+        assert!(
+            gaps.iter().all(|g| *g == Duration::from_millis(100)),
+            "{gaps:?}"
+        );
     }
 
     #[test]

@@ -17,8 +17,12 @@ pub trait TopicFacts {
     fn watermarks(&self, topic: &str, partition: i32) -> anyhow::Result<(i64, i64)>;
     /// Per partition, the first offset whose record is timestamped at or
     /// after `ms`; None when there is no such record.
-    fn offsets_for_time(&self, topic: &str, partitions: &[i32], ms: i64)
-        -> anyhow::Result<BTreeMap<i32, Option<i64>>>;
+    fn offsets_for_time(
+        &self,
+        topic: &str,
+        partitions: &[i32],
+        ms: i64,
+    ) -> anyhow::Result<BTreeMap<i32, Option<i64>>>;
 }
 
 /// Mistakes a user can fix; each message says how.
@@ -26,10 +30,23 @@ pub trait TopicFacts {
 pub enum PlanError {
     #[error("topic '{0}' does not exist (check the name and the brokers)")]
     UnknownTopic(String),
-    #[error("partition {partition} of topic '{topic}' does not exist; it has partitions 0..{count}")]
-    NoSuchPartition { topic: String, partition: i32, count: usize },
-    #[error("offset {offset} of partition {partition} is outside the available range {low}..={high}")]
-    OffsetOutOfRange { partition: i32, offset: i64, low: i64, high: i64 },
+    #[error(
+        "partition {partition} of topic '{topic}' does not exist; it has partitions 0..{count}"
+    )]
+    NoSuchPartition {
+        topic: String,
+        partition: i32,
+        count: usize,
+    },
+    #[error(
+        "offset {offset} of partition {partition} is outside the available range {low}..={high}"
+    )]
+    OffsetOutOfRange {
+        partition: i32,
+        offset: i64,
+        low: i64,
+        high: i64,
+    },
     #[error(
         "{time} is before what the topic still retains: partitions {partitions:?} start at their oldest \
          retained record, so older records may have been deleted by retention; replay what is left with \
@@ -85,20 +102,45 @@ impl Plan {
 
     /// The plan as a table, one line per partition, for `--dry-run`.
     pub fn table(&self) -> String {
-        let mut out = format!("{:>9} {:>12} {:>12} {:>12}\n", "partition", "start", "end", "records");
+        let mut out = format!(
+            "{:>9} {:>12} {:>12} {:>12}\n",
+            "partition", "start", "end", "records"
+        );
         for p in &self.partitions {
-            out.push_str(&format!("{:>9} {:>12} {:>12} {:>12}\n", p.partition, p.start, p.end, p.count()));
+            out.push_str(&format!(
+                "{:>9} {:>12} {:>12} {:>12}\n",
+                p.partition,
+                p.start,
+                p.end,
+                p.count()
+            ));
         }
-        out.push_str(&format!("{:>9} {:>12} {:>12} {:>12}\n", "total", "", "", self.count()));
+        out.push_str(&format!(
+            "{:>9} {:>12} {:>12} {:>12}\n",
+            "total",
+            "",
+            "",
+            self.count()
+        ));
         out
     }
 }
 
 /// Decide what to replay of `topic` between `from` and `to`, as of `now_ms`.
-pub fn plan(facts: &dyn TopicFacts, topic: &str, from: &Start, to: End, now_ms: i64) -> anyhow::Result<Plan> {
+pub fn plan(
+    facts: &dyn TopicFacts,
+    topic: &str,
+    from: &Start,
+    to: End,
+    now_ms: i64,
+) -> anyhow::Result<Plan> {
     if let (Start::Time(a), End::Time(b)) = (from, to) {
         if b <= *a {
-            return Err(PlanError::EmptyWindow { from: from.to_string(), to: to.to_string() }.into());
+            return Err(PlanError::EmptyWindow {
+                from: from.to_string(),
+                to: to.to_string(),
+            }
+            .into());
         }
     }
     let all = facts.partitions(topic)?;
@@ -115,10 +157,21 @@ pub fn plan(facts: &dyn TopicFacts, topic: &str, from: &Start, to: End, now_ms: 
             let (low, high) = marks[p];
             let start = starts[p];
             let (end, tail_until_ms) = ends[p];
-            PartitionPlan { partition: *p, low, high, start, end: end.max(start), tail_until_ms }
+            PartitionPlan {
+                partition: *p,
+                low,
+                high,
+                start,
+                end: end.max(start),
+                tail_until_ms,
+            }
         })
         .collect();
-    Ok(Plan { topic: topic.to_owned(), captured_at_ms: now_ms, partitions })
+    Ok(Plan {
+        topic: topic.to_owned(),
+        captured_at_ms: now_ms,
+        partitions,
+    })
 }
 
 /// Every partition, or the ones `--from P:OFFSET` names (which must exist).
@@ -133,7 +186,11 @@ fn select_partitions(topic: &str, all: &[i32], from: &Start) -> Result<Vec<i32>,
             if all.contains(p) {
                 Ok(*p)
             } else {
-                Err(PlanError::NoSuchPartition { topic: topic.to_owned(), partition: *p, count: all.len() })
+                Err(PlanError::NoSuchPartition {
+                    topic: topic.to_owned(),
+                    partition: *p,
+                    count: all.len(),
+                })
             }
         })
         .collect()
@@ -141,7 +198,12 @@ fn select_partitions(topic: &str, all: &[i32], from: &Start) -> Result<Vec<i32>,
 
 type Marks = BTreeMap<i32, (i64, i64)>;
 
-fn start_offsets(facts: &dyn TopicFacts, topic: &str, from: &Start, marks: &Marks) -> anyhow::Result<BTreeMap<i32, i64>> {
+fn start_offsets(
+    facts: &dyn TopicFacts,
+    topic: &str,
+    from: &Start,
+    marks: &Marks,
+) -> anyhow::Result<BTreeMap<i32, i64>> {
     match from {
         Start::Earliest => Ok(marks.iter().map(|(p, (low, _))| (*p, *low)).collect()),
         Start::Offsets(list) => list
@@ -151,7 +213,12 @@ fn start_offsets(facts: &dyn TopicFacts, topic: &str, from: &Start, marks: &Mark
                 if (low..=high).contains(&offset) {
                     Ok((partition, offset))
                 } else {
-                    Err(anyhow::Error::from(PlanError::OffsetOutOfRange { partition, offset, low, high }))
+                    Err(anyhow::Error::from(PlanError::OffsetOutOfRange {
+                        partition,
+                        offset,
+                        low,
+                        high,
+                    }))
                 }
             })
             .collect(),
@@ -162,7 +229,12 @@ fn start_offsets(facts: &dyn TopicFacts, topic: &str, from: &Start, marks: &Mark
             let mut truncated = Vec::new();
             for (&p, &(low, high)) in marks {
                 // No record at or after the time: nothing of this partition to replay.
-                let start = found.get(&p).copied().flatten().unwrap_or(high).clamp(low, high);
+                let start = found
+                    .get(&p)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(high)
+                    .clamp(low, high);
                 // The first retained record is already at or after the time:
                 // older ones inside the window may have been deleted.
                 if start == low && low > 0 {
@@ -173,7 +245,11 @@ fn start_offsets(facts: &dyn TopicFacts, topic: &str, from: &Start, marks: &Mark
             if truncated.is_empty() {
                 Ok(starts)
             } else {
-                Err(PlanError::BeforeRetention { time: format_millis(*ms), partitions: truncated }.into())
+                Err(PlanError::BeforeRetention {
+                    time: format_millis(*ms),
+                    partitions: truncated,
+                }
+                .into())
             }
         }
     }
@@ -188,7 +264,10 @@ fn end_offsets(
     now_ms: i64,
 ) -> anyhow::Result<BTreeMap<i32, (i64, Option<i64>)>> {
     match to {
-        End::Latest => Ok(marks.iter().map(|(p, (_, high))| (*p, (*high, Some(now_ms)))).collect()),
+        End::Latest => Ok(marks
+            .iter()
+            .map(|(p, (_, high))| (*p, (*high, Some(now_ms))))
+            .collect()),
         End::Time(ms) => {
             let parts: Vec<i32> = marks.keys().copied().collect();
             let found = facts.offsets_for_time(topic, &parts, ms)?;
@@ -233,7 +312,12 @@ mod tests {
             Ok((*low, low + ts.len() as i64))
         }
 
-        fn offsets_for_time(&self, _: &str, parts: &[i32], ms: i64) -> anyhow::Result<BTreeMap<i32, Option<i64>>> {
+        fn offsets_for_time(
+            &self,
+            _: &str,
+            parts: &[i32],
+            ms: i64,
+        ) -> anyhow::Result<BTreeMap<i32, Option<i64>>> {
             Ok(parts
                 .iter()
                 .map(|&p| {
@@ -245,11 +329,17 @@ mod tests {
     }
 
     fn topic() -> FakeTopic {
-        FakeTopic { name: "in", partitions: vec![(0, vec![10, 20, 30, 40]), (0, vec![15, 25]), (0, vec![])] }
+        FakeTopic {
+            name: "in",
+            partitions: vec![(0, vec![10, 20, 30, 40]), (0, vec![15, 25]), (0, vec![])],
+        }
     }
 
     fn ranges(plan: &Plan) -> Vec<(i32, i64, i64)> {
-        plan.partitions.iter().map(|p| (p.partition, p.start, p.end)).collect()
+        plan.partitions
+            .iter()
+            .map(|p| (p.partition, p.start, p.end))
+            .collect()
     }
 
     #[test]
@@ -280,19 +370,61 @@ mod tests {
 
     #[test]
     fn listed_offsets_select_partitions_and_are_checked() {
-        let plan = plan(&topic(), "in", &Start::Offsets(vec![(1, 1)]), End::Latest, 9).unwrap();
+        let plan = plan(
+            &topic(),
+            "in",
+            &Start::Offsets(vec![(1, 1)]),
+            End::Latest,
+            9,
+        )
+        .unwrap();
         assert_eq!(ranges(&plan), vec![(1, 1, 2)]);
-        let err = super::plan(&topic(), "in", &Start::Offsets(vec![(7, 0)]), End::Latest, 9).unwrap_err();
-        assert!(matches!(err.downcast_ref::<PlanError>(), Some(PlanError::NoSuchPartition { partition: 7, count: 3, .. })));
-        let err = super::plan(&topic(), "in", &Start::Offsets(vec![(0, 5)]), End::Latest, 9).unwrap_err();
-        assert_eq!(err.downcast_ref::<PlanError>(), Some(&PlanError::OffsetOutOfRange { partition: 0, offset: 5, low: 0, high: 4 }));
+        let err = super::plan(
+            &topic(),
+            "in",
+            &Start::Offsets(vec![(7, 0)]),
+            End::Latest,
+            9,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<PlanError>(),
+            Some(PlanError::NoSuchPartition {
+                partition: 7,
+                count: 3,
+                ..
+            })
+        ));
+        let err = super::plan(
+            &topic(),
+            "in",
+            &Start::Offsets(vec![(0, 5)]),
+            End::Latest,
+            9,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<PlanError>(),
+            Some(&PlanError::OffsetOutOfRange {
+                partition: 0,
+                offset: 5,
+                low: 0,
+                high: 4
+            })
+        );
     }
 
     #[test]
     fn time_before_retention_is_refused_with_advice() {
-        let truncated = FakeTopic { name: "in", partitions: vec![(100, vec![50, 60]), (0, vec![55])] };
+        let truncated = FakeTopic {
+            name: "in",
+            partitions: vec![(100, vec![50, 60]), (0, vec![55])],
+        };
         let err = plan(&truncated, "in", &Start::Time(10), End::Latest, 99).unwrap_err();
-        let Some(PlanError::BeforeRetention { partitions, .. }) = err.downcast_ref::<PlanError>() else { panic!("{err}") };
+        let Some(PlanError::BeforeRetention { partitions, .. }) = err.downcast_ref::<PlanError>()
+        else {
+            panic!("{err}")
+        };
         assert_eq!(partitions, &vec![0]);
         assert!(err.to_string().contains("--from earliest"));
         // After the first retained record, nothing was lost.
@@ -302,8 +434,14 @@ mod tests {
     #[test]
     fn unknown_topic_and_empty_window_are_errors() {
         let err = plan(&topic(), "nope", &Start::Earliest, End::Latest, 9).unwrap_err();
-        assert_eq!(err.downcast_ref::<PlanError>(), Some(&PlanError::UnknownTopic("nope".into())));
+        assert_eq!(
+            err.downcast_ref::<PlanError>(),
+            Some(&PlanError::UnknownTopic("nope".into()))
+        );
         let err = plan(&topic(), "in", &Start::Time(30), End::Time(30), 9).unwrap_err();
-        assert!(matches!(err.downcast_ref::<PlanError>(), Some(PlanError::EmptyWindow { .. })));
+        assert!(matches!(
+            err.downcast_ref::<PlanError>(),
+            Some(PlanError::EmptyWindow { .. })
+        ));
     }
 }

@@ -11,7 +11,11 @@ const LOG_EVERY: Duration = Duration::from_secs(5);
 
 pub enum Progress {
     Bar(ProgressBar),
-    Log { started: Instant, last: Instant, total: u64 },
+    Log {
+        started: Instant,
+        last: Instant,
+        total: u64,
+    },
 }
 
 impl Progress {
@@ -19,7 +23,11 @@ impl Progress {
     pub fn new(total: u64) -> Self {
         let now = Instant::now();
         if !std::io::stderr().is_terminal() {
-            return Progress::Log { started: now, last: now, total };
+            return Progress::Log {
+                started: now,
+                last: now,
+                total,
+            };
         }
         let bar = ProgressBar::new(total);
         let style = ProgressStyle::with_template(
@@ -39,7 +47,11 @@ impl Progress {
                 }
                 bar.set_position(done);
             }
-            Progress::Log { started, last, total } => {
+            Progress::Log {
+                started,
+                last,
+                total,
+            } => {
                 let now = Instant::now();
                 if now.duration_since(*last) < LOG_EVERY {
                     return;
@@ -48,8 +60,18 @@ impl Progress {
                 let secs = now.duration_since(*started).as_secs_f64();
                 let rate = done as f64 / secs.max(0.001);
                 let left = total.saturating_sub(done);
-                let eta = if rate > 0.0 { format!("{:.0}s", left as f64 / rate) } else { "unknown".to_owned() };
-                tracing::info!(done, total = *total, rate = format!("{rate:.0}/s"), eta, "replay progress");
+                let eta = if rate > 0.0 {
+                    format!("{:.0}s", left as f64 / rate)
+                } else {
+                    "unknown".to_owned()
+                };
+                tracing::info!(
+                    done,
+                    total = *total,
+                    rate = format!("{rate:.0}/s"),
+                    eta,
+                    "replay progress"
+                );
             }
         }
     }

@@ -64,7 +64,11 @@ impl fmt::Display for Summary {
 }
 
 /// Replay `plan` into the output topic until done or `cancel` resolves.
-pub async fn execute(args: &ReplayArgs, plan: &Plan, cancel: impl Future<Output = ()>) -> anyhow::Result<Summary> {
+pub async fn execute(
+    args: &ReplayArgs,
+    plan: &Plan,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<Summary> {
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         // The place for it: a transactional `Sink`, committing when drained.
         bail!("--delivery exactly-once is not available for replay yet; use at-least-once");
@@ -100,19 +104,29 @@ pub async fn execute(args: &ReplayArgs, plan: &Plan, cancel: impl Future<Output 
         sink.finish(cancel.as_mut()).await
     } else {
         // Cancelled: deliver what is in flight, but do not hang on it.
-        tracing::info!(in_flight, "replay cancelled; delivering the records in flight");
+        tracing::info!(
+            in_flight,
+            "replay cancelled; delivering the records in flight"
+        );
         sink.finish(tokio::time::sleep(DRAIN_AFTER_CANCEL)).await
     };
     progress.finish();
     if !delivered {
-        tracing::warn!(in_flight, "replay cancelled before every record was delivered");
+        tracing::warn!(
+            in_flight,
+            "replay cancelled before every record was delivered"
+        );
     }
     Ok(Summary {
         planned: plan.count(),
         read,
         enriched: metrics.enriched.get(),
         dead_lettered: metrics.dlq.get(),
-        skipped: if args.kafka.dlq_topic.is_none() { bad_inputs(&metrics) } else { 0 },
+        skipped: if args.kafka.dlq_topic.is_none() {
+            bad_inputs(&metrics)
+        } else {
+            0
+        },
         elapsed: started.elapsed(),
         complete: read_all && delivered,
     })
@@ -128,14 +142,23 @@ fn assign(args: &ReplayArgs, plan: &Plan, bounds: &Bounds) -> anyhow::Result<Rep
     for (partition, start) in bounds.assignment() {
         tpl.add_partition_offset(&plan.topic, partition, Offset::Offset(start))?;
     }
-    consumer.assign(&tpl).context("cannot assign the input partitions")?;
+    consumer
+        .assign(&tpl)
+        .context("cannot assign the input partitions")?;
     Ok(consumer)
 }
 
 fn bad_inputs(metrics: &Metrics) -> u64 {
     BadInput::KINDS
         .iter()
-        .map(|kind| metrics.failed.get_or_create(&KindLabel { kind: (*kind).to_owned() }).get())
+        .map(|kind| {
+            metrics
+                .failed
+                .get_or_create(&KindLabel {
+                    kind: (*kind).to_owned(),
+                })
+                .get()
+        })
         .sum()
 }
 
@@ -214,7 +237,12 @@ impl Reader<'_> {
             }
         };
         let now = Instant::now();
-        match self.bounds.on_record(msg.partition(), msg.offset(), msg.timestamp().to_millis(), now) {
+        match self.bounds.on_record(
+            msg.partition(),
+            msg.offset(),
+            msg.timestamp().to_millis(),
+            now,
+        ) {
             Verdict::Take => {
                 let slot = self.pacer.reserve(now);
                 if slot > now {
@@ -227,7 +255,11 @@ impl Reader<'_> {
             }
             Verdict::Ignore => {}
             Verdict::Finished => {
-                tracing::debug!(partition = msg.partition(), offset = msg.offset(), "partition done: record newer than the replay");
+                tracing::debug!(
+                    partition = msg.partition(),
+                    offset = msg.offset(),
+                    "partition done: record newer than the replay"
+                );
                 self.pause(msg.partition());
             }
         }

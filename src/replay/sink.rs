@@ -17,7 +17,9 @@ use tokio::sync::{Notify, Semaphore};
 use crate::config::KafkaArgs;
 use crate::enrich::Enricher;
 use crate::metrics::Metrics;
-use crate::pipeline::{client_config, LoggingContext, OffsetStore, Output, Partitions, Processor, PRODUCER_DEFAULTS};
+use crate::pipeline::{
+    client_config, LoggingContext, OffsetStore, Output, Partitions, Processor, PRODUCER_DEFAULTS,
+};
 
 pub struct Sink {
     producer: FutureProducer<LoggingContext>,
@@ -45,12 +47,20 @@ impl Sink {
         });
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let processor = Arc::new(Processor {
-            enricher: Enricher { max_article_bytes: kafka.max_article_bytes, extraction: true },
+            enricher: Enricher {
+                max_article_bytes: kafka.max_article_bytes,
+                extraction: true,
+            },
             cpu: Arc::new(Semaphore::new(workers)),
             metrics,
             output,
         });
-        Ok(Sink { producer, offsets, acked, partitions: Partitions::new(processor) })
+        Ok(Sink {
+            producer,
+            offsets,
+            acked,
+            partitions: Partitions::new(processor),
+        })
     }
 
     /// Process and publish a record (in its partition's order).
@@ -72,7 +82,12 @@ impl Sink {
     /// Wait until every dispatched record is acknowledged; returns false if
     /// `give_up` resolved first.
     pub async fn finish(self, give_up: impl Future<Output = ()>) -> bool {
-        let Sink { producer, offsets, acked, partitions } = self;
+        let Sink {
+            producer,
+            offsets,
+            acked,
+            partitions,
+        } = self;
         let delivered = async {
             partitions.close().await;
             while offsets.in_flight() > 0 {

@@ -10,4 +10,5 @@ mod deploy;
 mod exactly_once;
 mod helpers;
 mod mock_worker;
+mod replay;
 mod tansu_e2e;
