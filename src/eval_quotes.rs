@@ -14,7 +14,7 @@ use crate::extract::{analyze, Document, QuoteKind};
 #[derive(Debug, clap::Args)]
 pub struct EvalQuotesArgs {
     /// The PolNeAR folder holding `<split>/text` and `<split>/attributions`.
-    #[arg(long, env = "EVAL_POLNEAR_ROOT")]
+    #[arg(long, env = "ENRICHER_POLNEAR_ROOT")]
     pub root: PathBuf,
     /// Which split to score.
     #[arg(long, default_value = "dev")]
