@@ -479,3 +479,41 @@ async fn replay_from_a_time_on_tansu_starts_at_the_later_batch() {
 fn format_rfc3339(ms: i64) -> String {
     humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms as u64)).to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_replays_and_prints_a_summary() {
+    let cluster = mock_cluster(&[("cli-in", 2), ("cli-out", 2)]);
+    let b = cluster.bootstrap_servers();
+    produce_all(&b, "cli-in", &articles("c", 6, 2), None).await;
+    let out = replay_cli(
+        &b,
+        "cli-in",
+        "cli-out",
+        &["--from", "earliest", "--to", "end"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("replay finished: 6 records read (6 planned): 6 enriched, 0 sent to the DLQ"),
+        "{stderr}"
+    );
+    assert_eq!(topic_size(&b, "cli-out", 2), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_rate_limited_replay_stops_early_and_says_so() {
+    let cluster = mock_cluster(&[("slow-in", 1), ("slow-out", 1)]);
+    let b = cluster.bootstrap_servers();
+    produce_all(&b, "slow-in", &articles("z", 50, 1), None).await;
+    let mut args = replay_args(&b, "slow-in", "slow-out", None, "earliest");
+    args.rate = Some(5.0); // 50 records take at least 9.8 s
+    let cancel = tokio::time::sleep(Duration::from_millis(500));
+    let summary = replay::replay(&args, cancel).await.expect("replay");
+    assert!(!summary.complete);
+    assert!(summary.read > 0 && summary.read < 50, "{summary}");
+    assert_eq!(
+        summary.enriched, summary.read,
+        "records read before the cancel are delivered"
+    );
+}
