@@ -2,7 +2,7 @@
 //! Daumé (2006): alongside the weights `w`, `u` accumulates each update
 //! times the step it happened at; the average is `w - u / steps`.
 use crate::extract::entities::model::Model;
-use crate::extract::entities::tagger::{best_allowed, Chooser};
+use crate::extract::entities::tagger::{best_allowed, Chooser, TokenFeatures};
 use crate::extract::entities::tags::{Tag, NTAGS};
 
 pub struct Perceptron {
@@ -67,9 +67,14 @@ pub struct Learner<'a> {
 }
 
 impl Chooser for Learner<'_> {
-    fn choose(&mut self, features: &[u64], allowed: u32, token: usize) -> Tag {
+    fn static_scores(&self, _features: &[u64]) -> [i32; NTAGS] {
+        [0; NTAGS]
+    }
+
+    fn choose(&mut self, token: TokenFeatures<'_>, allowed: u32) -> Tag {
+        let features = token.features;
         let guess = best_allowed(&self.perceptron.scores(features), allowed);
-        let gold = self.gold.get(token).copied().unwrap_or(0);
+        let gold = self.gold.get(token.token).copied().unwrap_or(0);
         if guess != gold {
             self.perceptron.update(features, gold, 1.0);
             self.perceptron.update(features, guess, -1.0);
