@@ -10,11 +10,32 @@ pub fn detect_language(text: &str, declared: Option<&str>) -> Option<String> {
     if let Some(declared) = declared.map(str::trim).filter(|d| !d.is_empty()) {
         return Some(normalize_declared(declared));
     }
-    let info = whatlang::detect(&uncased_words(text))?;
+    let sample = uncased_words(text);
+    if is_plainly_english(&sample) {
+        return Some("en".to_owned());
+    }
+    let info = whatlang::detect(&sample)?;
     if !info.is_reliable() {
         return None;
     }
     iso639_1(info.lang()).map(str::to_owned)
+}
+
+/// English function words that other languages rarely use as words.
+const ENGLISH_FUNCTION_WORDS: &[&str] = &[
+    "the", "of", "and", "to", "is", "was", "for", "on", "that", "with", "said", "by", "at", "it",
+    "as", "from", "his", "he", "has", "have", "be", "are", "were", "but", "they", "this", "which",
+];
+
+/// At least one word in six an English function word: English, without
+/// asking whatlang (whose trigram scoring was most of the cost of detection).
+fn is_plainly_english(sample: &str) -> bool {
+    let (mut words, mut english) = (0usize, 0usize);
+    for word in sample.split_whitespace() {
+        words += 1;
+        english += usize::from(ENGLISH_FUNCTION_WORDS.contains(&word));
+    }
+    words >= 8 && english * 6 >= words
 }
 
 /// How much uncased text whatlang looks at.
@@ -110,6 +131,18 @@ mod tests {
         assert_eq!(detect_language(de, None).as_deref(), Some("de"));
         let en = "The Russian foreign minister on Friday invited the incoming administration to join the peace talks, officials said.";
         assert_eq!(detect_language(en, None).as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn function_words_decide_plain_english_but_not_german_or_french() {
+        assert!(is_plainly_english(&uncased_words(
+            "Lavrov said the talks in Astana were organized by Russia and Turkey, and that he was ready."
+        )));
+        let de = "der russische Außenminister hat am Freitag in Moskau eine Einladung an die neue Regierung ausgesprochen und die Gespräche begrüßt";
+        assert!(!is_plainly_english(&uncased_words(de)));
+        let fr = "le ministre russe a invité vendredi la nouvelle administration à participer aux pourparlers de paix sur la Syrie";
+        assert!(!is_plainly_english(&uncased_words(fr)));
+        assert_eq!(detect_language(fr, None).as_deref(), Some("fr"));
     }
 
     #[test]
