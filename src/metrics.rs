@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
-use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram};
+use prometheus_client::metrics::{
+    counter::Counter, family::Family, gauge::Gauge, histogram::Histogram,
+};
 use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -37,6 +39,7 @@ pub struct Metrics {
     pub in_flight: Gauge,
     pub transactions_committed: Counter,
     pub transactions_aborted: Counter,
+    pub transaction_offsets: Family<PartitionLabel, Gauge>,
     ready_gauge: Gauge,
 }
 
@@ -62,20 +65,68 @@ impl Metrics {
         let in_flight = Gauge::default();
         let transactions_committed = Counter::default();
         let transactions_aborted = Counter::default();
+        let transaction_offsets = Family::<PartitionLabel, Gauge>::default();
         let ready_gauge = Gauge::default();
         registry.register("articles_consumed", "Input messages read", consumed.clone());
-        registry.register("articles_enriched", "Enriched records published", enriched.clone());
-        registry.register("articles_failed", "Input messages that could not be enriched, by kind", failed.clone());
-        registry.register("dlq_messages", "Messages published to the dead-letter topic", dlq.clone());
-        registry.register("output_errors", "Failed output deliveries (retried)", output_errors.clone());
-        registry.register("processing_seconds", "Time to parse, extract and serialize one article", processing_seconds.clone());
-        registry.register("consumer_lag", "Messages behind the partition's high watermark", consumer_lag.clone());
-        registry.register("in_flight", "Articles read but not yet acknowledged", in_flight.clone());
-        registry.register("transactions_committed", "Transactions committed (exactly-once mode)", transactions_committed.clone());
-        registry.register("transactions_aborted", "Transactions aborted and retried (exactly-once mode)", transactions_aborted.clone());
-        registry.register("ready", "1 when connected to the brokers and consuming", ready_gauge.clone());
+        registry.register(
+            "articles_enriched",
+            "Enriched records published",
+            enriched.clone(),
+        );
+        registry.register(
+            "articles_failed",
+            "Input messages that could not be enriched, by kind",
+            failed.clone(),
+        );
+        registry.register(
+            "dlq_messages",
+            "Messages published to the dead-letter topic",
+            dlq.clone(),
+        );
+        registry.register(
+            "output_errors",
+            "Failed output deliveries (retried)",
+            output_errors.clone(),
+        );
+        registry.register(
+            "processing_seconds",
+            "Time to parse, extract and serialize one article",
+            processing_seconds.clone(),
+        );
+        registry.register(
+            "consumer_lag",
+            "Messages behind the partition's high watermark",
+            consumer_lag.clone(),
+        );
+        registry.register(
+            "in_flight",
+            "Articles read but not yet acknowledged",
+            in_flight.clone(),
+        );
+        registry.register(
+            "transactions_committed",
+            "Transactions committed (exactly-once mode)",
+            transactions_committed.clone(),
+        );
+        registry.register(
+            "transactions_aborted",
+            "Transactions aborted and retried (exactly-once mode)",
+            transactions_aborted.clone(),
+        );
+        registry.register(
+            "transaction_committed_offset",
+            "Next input offset committed by the last transaction (exactly-once mode)",
+            transaction_offsets.clone(),
+        );
+        registry.register(
+            "ready",
+            "1 when connected to the brokers and consuming",
+            ready_gauge.clone(),
+        );
         for kind in crate::record::BadInput::KINDS {
-            let _ = failed.get_or_create(&KindLabel { kind: kind.to_owned() });
+            let _ = failed.get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            });
         }
         Metrics {
             registry: Arc::new(registry),
@@ -90,12 +141,17 @@ impl Metrics {
             in_flight,
             transactions_committed,
             transactions_aborted,
+            transaction_offsets,
             ready_gauge,
         }
     }
 
     pub fn count_failure(&self, kind: &str) {
-        self.failed.get_or_create(&KindLabel { kind: kind.to_owned() }).inc();
+        self.failed
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
     }
 
     pub fn set_ready(&self, ready: bool) {
@@ -149,7 +205,10 @@ pub fn router(metrics: Metrics) -> Router {
 
 async fn metrics_handler(State(metrics): State<Metrics>) -> impl IntoResponse {
     (
-        [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            "content-type",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         metrics.render(),
     )
 }
@@ -172,8 +231,17 @@ mod tests {
         m.consumed.inc();
         m.count_failure("invalid_json");
         let text = m.render();
-        assert!(text.contains("enricher_articles_consumed_total 1"), "{text}");
-        assert!(text.contains("enricher_articles_failed_total{kind=\"invalid_json\"} 1"), "{text}");
-        assert!(text.contains("enricher_processing_seconds_bucket"), "{text}");
+        assert!(
+            text.contains("enricher_articles_consumed_total 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("enricher_articles_failed_total{kind=\"invalid_json\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("enricher_processing_seconds_bucket"),
+            "{text}"
+        );
     }
 }

@@ -40,14 +40,22 @@ pub struct DemoArgs {
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let cluster = MockCluster::new(1).context("cannot start the in-process Kafka cluster")?;
     for topic in [INPUT, OUTPUT, DLQ] {
-        cluster.create_topic(topic, 3, 1).with_context(|| format!("cannot create topic {topic}"))?;
+        cluster
+            .create_topic(topic, 3, 1)
+            .with_context(|| format!("cannot create topic {topic}"))?;
     }
     let brokers = cluster.bootstrap_servers();
     eprintln!("in-process Kafka cluster at {brokers}; topics {INPUT} -> {OUTPUT} (+ {DLQ})");
 
-    let articles: Vec<&str> = SAMPLE_ARTICLES.lines().filter(|l| !l.trim().is_empty()).collect();
+    let articles: Vec<&str> = SAMPLE_ARTICLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     produce_inputs(&brokers, &articles).await?;
-    eprintln!("produced {} sample articles and 1 malformed message", articles.len());
+    eprintln!(
+        "produced {} sample articles and 1 malformed message",
+        articles.len()
+    );
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(crate::pipeline::run(
@@ -85,7 +93,9 @@ fn worker_args(brokers: &str) -> RunArgs {
 }
 
 async fn produce_inputs(brokers: &str, articles: &[&str]) -> anyhow::Result<()> {
-    let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", brokers).create()?;
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()?;
     let malformed = "{\"id\": \"broken\", \"text\": ";
     for payload in articles.iter().copied().chain([malformed]) {
         let record: FutureRecord<'_, (), str> = FutureRecord::to(INPUT).payload(payload);
@@ -111,7 +121,10 @@ async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyho
     while records < expected || dead < 1 {
         let msg = match tokio::time::timeout_at(deadline, reader.recv()).await {
             Ok(msg) => msg?,
-            Err(_) => bail!("only {records} of {expected} records arrived within {:?}", args.timeout),
+            Err(_) => bail!(
+                "only {records} of {expected} records arrived within {:?}",
+                args.timeout
+            ),
         };
         let payload = msg.payload().unwrap_or_default();
         if msg.topic() == DLQ {
@@ -121,7 +134,11 @@ async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyho
                 .and_then(|h| h.iter().find(|h| h.key == "enricher.error.kind"))
                 .and_then(|h| h.value)
                 .map(String::from_utf8_lossy);
-            eprintln!("DLQ <- {} (kind: {})", String::from_utf8_lossy(payload), kind.unwrap_or_default());
+            eprintln!(
+                "DLQ <- {} (kind: {})",
+                String::from_utf8_lossy(payload),
+                kind.unwrap_or_default()
+            );
             continue;
         }
         records += 1;

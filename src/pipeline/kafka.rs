@@ -23,7 +23,9 @@ pub fn client_config(
     extra: &BTreeMap<String, String>,
 ) -> ClientConfig {
     let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", brokers).set("client.id", "article-enricher");
+    config
+        .set("bootstrap.servers", brokers)
+        .set("client.id", "article-enricher");
     for (k, v) in defaults {
         config.set(*k, *v);
     }
@@ -59,8 +61,11 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 
 /// Log a client configuration with its secrets masked.
 pub fn log_config(what: &str, config: &ClientConfig) {
-    let props: BTreeMap<String, String> =
-        config.config_map().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let props: BTreeMap<String, String> = config
+        .config_map()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tracing::info!(client = what, config = ?redacted(&props), "kafka client configured");
 }
 
@@ -88,8 +93,14 @@ impl ClientContext for WorkerContext {
                 // Partition -1 is librdkafka's internal "unassigned" queue; a
                 // negative lag means "unknown" (nothing committed yet).
                 if *partition >= 0 && p.consumer_lag >= 0 {
-                    let label = PartitionLabel { topic: topic.clone(), partition: *partition };
-                    self.metrics.consumer_lag.get_or_create(&label).set(p.consumer_lag);
+                    let label = PartitionLabel {
+                        topic: topic.clone(),
+                        partition: *partition,
+                    };
+                    self.metrics
+                        .consumer_lag
+                        .get_or_create(&label)
+                        .set(p.consumer_lag);
                 }
             }
         }
@@ -98,10 +109,14 @@ impl ClientContext for WorkerContext {
 
 impl ConsumerContext for WorkerContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let Rebalance::Revoke(tpl) = rebalance else { return };
+        let Rebalance::Revoke(tpl) = rebalance else {
+            return;
+        };
         let elements = tpl.elements();
         let parts: Vec<i32> = elements.iter().map(|e| e.partition()).collect();
-        let Some(topic) = elements.first().map(|e| e.topic().to_owned()) else { return };
+        let Some(topic) = elements.first().map(|e| e.topic().to_owned()) else {
+            return;
+        };
         // Still ours until this callback returns: finish what is in flight,
         // store it, and let librdkafka commit it as part of the revocation.
         let deadline = Instant::now() + self.drain_timeout;

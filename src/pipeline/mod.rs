@@ -17,7 +17,7 @@ mod store;
 mod transactional;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -55,7 +55,9 @@ pub async fn run(
     consumer_config.set("group.id", &args.group_id);
     if exactly_once {
         // Offsets are committed by the producer's transactions, not by the consumer.
-        consumer_config.set("enable.auto.commit", "false").set("isolation.level", "read_committed");
+        consumer_config
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed");
     }
     log_config("consumer", &consumer_config);
     let context = WorkerContext {
@@ -64,7 +66,9 @@ pub async fn run(
         drain_timeout: args.shutdown_timeout,
     };
     let consumer: Arc<WorkerConsumer> = Arc::new(
-        consumer_config.create_with_context(context).context("cannot create the Kafka consumer")?,
+        consumer_config
+            .create_with_context(context)
+            .context("cannot create the Kafka consumer")?,
     );
     consumer
         .subscribe(&[&args.kafka.input_topic])
@@ -89,13 +93,16 @@ pub async fn run(
         acked: Arc::clone(&acked),
     });
     let processor = Arc::new(Processor {
-        enricher: Enricher { max_article_bytes: args.kafka.max_article_bytes, extraction: !args.no_extract },
+        enricher: Enricher {
+            max_article_bytes: args.kafka.max_article_bytes,
+            extraction: !args.no_extract,
+        },
         cpu: Arc::new(Semaphore::new(cpu_workers())),
         metrics: metrics.clone(),
         output,
     });
     let readiness = tokio::spawn(watch_readiness(
-        Arc::clone(&consumer),
+        Arc::downgrade(&consumer),
         args.kafka.input_topic.clone(),
         metrics.clone(),
     ));
@@ -120,10 +127,20 @@ pub async fn run(
     }
 
     let mut partitions = Partitions::new(processor);
-    let worker = Worker { consumer: &consumer, offsets: &offsets, metrics: &metrics, topic: &args.kafka.input_topic };
-    worker.consume(&mut partitions, &acked, args.max_in_flight, shutdown).await;
+    let worker = Worker {
+        consumer: &consumer,
+        offsets: &offsets,
+        metrics: &metrics,
+        topic: &args.kafka.input_topic,
+    };
+    worker
+        .consume(&mut partitions, &acked, args.max_in_flight, shutdown)
+        .await;
 
-    tracing::info!(in_flight = offsets.in_flight(), "shutting down: draining in-flight articles");
+    tracing::info!(
+        in_flight = offsets.in_flight(),
+        "shutting down: draining in-flight articles"
+    );
     metrics.set_ready(false);
     readiness.abort();
     let deadline = Instant::now() + args.shutdown_timeout;
@@ -138,17 +155,25 @@ pub async fn run(
     .is_ok();
     worker.store_acknowledged();
     if !drained {
-        tracing::warn!(left = offsets.in_flight(), "shutdown deadline reached; unfinished articles will be redelivered");
+        tracing::warn!(
+            left = offsets.in_flight(),
+            "shutdown deadline reached; unfinished articles will be redelivered"
+        );
     }
     match consumer.commit_consumer_state(CommitMode::Sync) {
         Ok(()) => tracing::info!("offsets committed"),
         // Nothing stored since the last commit is not a problem.
         Err(e) => tracing::info!(error = %e, "final commit skipped"),
     }
-    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_secs(1));
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_secs(1));
     if let Err(e) = producer.flush(left) {
         tracing::warn!(error = %e, "producer flush incomplete");
     }
+    // Closing the consumer leaves the group now, so the partitions move to
+    // the other members without waiting for the session timeout.
+    drop(consumer);
     tracing::info!("worker stopped");
     Ok(())
 }
@@ -212,15 +237,19 @@ fn cpu_workers() -> usize {
 }
 
 /// Keep `/readyz` true while the brokers answer and the input topic exists.
-async fn watch_readiness(consumer: Arc<WorkerConsumer>, topic: String, metrics: Metrics) {
+/// Holds the consumer weakly, so that shutdown can close it (and leave the
+/// group at once) whatever this task is doing.
+async fn watch_readiness(consumer: Weak<WorkerConsumer>, topic: String, metrics: Metrics) {
     let mut was_ready = None;
     loop {
-        let c = Arc::clone(&consumer);
+        let Some(c) = consumer.upgrade() else { return };
         let t = topic.clone();
         let result = tokio::task::spawn_blocking(move || {
             let md = c.fetch_metadata(Some(&t), Duration::from_secs(3))?;
             Ok::<bool, rdkafka::error::KafkaError>(
-                md.topics().iter().any(|m| m.name() == t && m.error().is_none() && !m.partitions().is_empty()),
+                md.topics()
+                    .iter()
+                    .any(|m| m.name() == t && m.error().is_none() && !m.partitions().is_empty()),
             )
         })
         .await;

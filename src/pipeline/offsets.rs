@@ -29,7 +29,10 @@ impl OffsetTracker {
         if slots.back().is_some_and(|last| last.offset >= offset) {
             slots.clear();
         }
-        slots.push_back(Slot { offset, done: false });
+        slots.push_back(Slot {
+            offset,
+            done: false,
+        });
     }
 
     /// Record that `offset` is done (its output acknowledged). Returns the

@@ -22,7 +22,11 @@ use super::store::OffsetStore;
 pub enum Outcome {
     Enriched(Enriched),
     /// Bad input: the original key and payload travel to the DLQ unchanged.
-    Bad { error: BadInput, key: Option<Vec<u8>>, payload: Option<Vec<u8>> },
+    Bad {
+        error: BadInput,
+        key: Option<Vec<u8>>,
+        payload: Option<Vec<u8>>,
+    },
 }
 
 /// One message to publish, owned so that it can be re-sent after a failure.
@@ -51,8 +55,13 @@ impl Output {
     /// background; the input offset completes once it is acknowledged.
     pub async fn publish(self: &Arc<Self>, source: &SourceInfo, outcome: Outcome) {
         let done = (source.partition, source.offset);
-        let Some(outbound) = outbound(source, outcome, &self.output_topic, self.dlq_topic.as_deref(), &self.metrics)
-        else {
+        let Some(outbound) = outbound(
+            source,
+            outcome,
+            &self.output_topic,
+            self.dlq_topic.as_deref(),
+            &self.metrics,
+        ) else {
             self.finish(done);
             return;
         };
@@ -62,7 +71,12 @@ impl Output {
     }
 
     /// Wait for the broker's acknowledgement, re-sending until it comes.
-    async fn await_delivery(self: Arc<Self>, msg: Outbound, mut delivery: DeliveryFuture, done: (i32, i64)) {
+    async fn await_delivery(
+        self: Arc<Self>,
+        msg: Outbound,
+        mut delivery: DeliveryFuture,
+        done: (i32, i64),
+    ) {
         let mut backoff = Duration::from_millis(100);
         loop {
             match delivery.await {
@@ -112,15 +126,25 @@ pub(crate) fn outbound(
             payload: Some(e.json),
             headers: Vec::new(),
         }),
-        Outcome::Bad { error, key, payload } => {
+        Outcome::Bad {
+            error,
+            key,
+            payload,
+        } => {
             metrics.count_failure(error.kind());
-            let (topic, partition, offset, kind) = (&source.topic, source.partition, source.offset, error.kind());
+            let (topic, partition, offset, kind) =
+                (&source.topic, source.partition, source.offset, error.kind());
             let Some(dlq) = dlq_topic else {
                 tracing::warn!(%topic, partition, offset, kind, %error, "bad input skipped (no DLQ topic configured)");
                 return None;
             };
             tracing::warn!(%topic, partition, offset, kind, %error, "bad input sent to the DLQ");
-            Some(Outbound { topic: dlq.to_owned(), key, payload, headers: dlq_headers(&error, source) })
+            Some(Outbound {
+                topic: dlq.to_owned(),
+                key,
+                payload,
+                headers: dlq_headers(&error, source),
+            })
         }
     }
 }
@@ -133,10 +157,14 @@ pub(crate) async fn enqueue<C: rdkafka::client::ClientContext + 'static>(
 ) -> DeliveryFuture {
     let mut headers = OwnedHeaders::new_with_capacity(msg.headers.len());
     for (key, value) in &msg.headers {
-        headers = headers.insert(Header { key, value: Some(value.as_bytes()) });
+        headers = headers.insert(Header {
+            key,
+            value: Some(value.as_bytes()),
+        });
     }
     loop {
-        let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&msg.topic).headers(headers.clone());
+        let mut record: FutureRecord<'_, [u8], [u8]> =
+            FutureRecord::to(&msg.topic).headers(headers.clone());
         if let Some(key) = &msg.key {
             record = record.key(key);
         }

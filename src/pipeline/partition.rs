@@ -35,7 +35,11 @@ pub struct Partitions {
 
 impl Partitions {
     pub fn new(processor: Arc<Processor>) -> Self {
-        Partitions { processor, queues: HashMap::new(), tasks: Vec::new() }
+        Partitions {
+            processor,
+            queues: HashMap::new(),
+            tasks: Vec::new(),
+        }
     }
 
     /// Queue a message on its partition's task, starting the task if needed.
@@ -44,7 +48,8 @@ impl Partitions {
         let queue = self.queues.entry(partition).or_insert_with(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             let processor = Arc::clone(&self.processor);
-            self.tasks.push(tokio::spawn(process_partition(processor, rx)));
+            self.tasks
+                .push(tokio::spawn(process_partition(processor, rx)));
             tx
         });
         // The task only ends when its sender is dropped, so this cannot fail.
@@ -60,7 +65,10 @@ impl Partitions {
     }
 }
 
-async fn process_partition(processor: Arc<Processor>, mut queue: mpsc::UnboundedReceiver<OwnedMessage>) {
+async fn process_partition(
+    processor: Arc<Processor>,
+    mut queue: mpsc::UnboundedReceiver<OwnedMessage>,
+) {
     let mut running = FuturesOrdered::new();
     loop {
         tokio::select! {
@@ -78,19 +86,31 @@ async fn process_partition(processor: Arc<Processor>, mut queue: mpsc::Unbounded
     }
 }
 
-pub(super) async fn extract_on_pool(processor: Arc<Processor>, msg: OwnedMessage) -> (SourceInfo, Outcome) {
+pub(super) async fn extract_on_pool(
+    processor: Arc<Processor>,
+    msg: OwnedMessage,
+) -> (SourceInfo, Outcome) {
     // The semaphore is never closed, so acquiring cannot fail.
     let _permit = processor.cpu.acquire().await;
     let p = Arc::clone(&processor);
     let source = source_of(&msg);
     let s = source.clone();
-    match tokio::task::spawn_blocking(move || process_message(&p.enricher, &p.metrics, msg, s)).await {
+    match tokio::task::spawn_blocking(move || process_message(&p.enricher, &p.metrics, msg, s))
+        .await
+    {
         Ok(outcome) => (source, outcome),
         Err(e) => {
             // Only runtime shutdown gets here (panics are caught inside).
             tracing::error!(offset = source.offset, error = %e, "extraction task failed");
             let error = BadInput::Internal(e.to_string());
-            (source, Outcome::Bad { error, key: None, payload: None })
+            (
+                source,
+                Outcome::Bad {
+                    error,
+                    key: None,
+                    payload: None,
+                },
+            )
         }
     }
 }
@@ -105,7 +125,12 @@ pub fn source_of(msg: &OwnedMessage) -> SourceInfo {
 }
 
 /// Parse, extract and serialize one message (CPU-bound; runs on the pool).
-pub fn process_message(enricher: &Enricher, metrics: &Metrics, msg: OwnedMessage, source: SourceInfo) -> Outcome {
+pub fn process_message(
+    enricher: &Enricher,
+    metrics: &Metrics,
+    msg: OwnedMessage,
+    source: SourceInfo,
+) -> Outcome {
     let started = Instant::now();
     // The core is built never to panic; if it does anyway, the article goes to
     // the DLQ instead of taking the worker down or being lost.
@@ -113,7 +138,9 @@ pub fn process_message(enricher: &Enricher, metrics: &Metrics, msg: OwnedMessage
         enricher.enrich(msg.payload(), Some(source.clone()), || source.derived_id())
     }))
     .unwrap_or_else(|_| Err(BadInput::Internal("extractor panicked".to_owned())));
-    metrics.processing_seconds.observe(started.elapsed().as_secs_f64());
+    metrics
+        .processing_seconds
+        .observe(started.elapsed().as_secs_f64());
     match result {
         Ok(enriched) => Outcome::Enriched(enriched),
         Err(error) => Outcome::Bad {

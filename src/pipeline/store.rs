@@ -28,7 +28,9 @@ impl OffsetStore {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the tracker half-updated
         // in a way that matters more than stopping the worker would.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn begin(&self, partition: i32, offset: i64) {
@@ -62,7 +64,10 @@ impl OffsetStore {
     pub fn wait_drained(&self, partitions: &[i32], deadline: Instant) -> bool {
         let mut state = self.lock();
         loop {
-            let left: usize = partitions.iter().map(|p| state.tracker.in_flight_of(*p)).sum();
+            let left: usize = partitions
+                .iter()
+                .map(|p| state.tracker.in_flight_of(*p))
+                .sum();
             if left == 0 {
                 return true;
             }

@@ -26,7 +26,7 @@ use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, PartitionLabel};
 
 use super::kafka::LoggingContext;
 use super::output::{enqueue, outbound};
@@ -101,7 +101,9 @@ impl Transactional<'_> {
             let next = if batch.is_empty() {
                 Some(self.consumer.recv().await)
             } else {
-                tokio::time::timeout(BATCH_LINGER, self.consumer.recv()).await.ok()
+                tokio::time::timeout(BATCH_LINGER, self.consumer.recv())
+                    .await
+                    .ok()
             };
             match next {
                 None => return batch,
@@ -129,24 +131,42 @@ impl Transactional<'_> {
 
     /// Drop messages of partitions that were revoked while the batch filled.
     fn keep_assigned(&self, mut batch: Vec<OwnedMessage>) -> Vec<OwnedMessage> {
-        let Ok(assignment) = self.consumer.assignment() else { return Vec::new() };
-        batch.retain(|m| assignment.find_partition(m.topic(), m.partition()).is_some());
+        let Ok(assignment) = self.consumer.assignment() else {
+            return Vec::new();
+        };
+        batch.retain(|m| {
+            assignment
+                .find_partition(m.topic(), m.partition())
+                .is_some()
+        });
         batch
     }
 
     async fn commit_batch(&self, batch: Vec<OwnedMessage>) -> Result<(), TxnFailure> {
         let offsets = next_offsets(self.topic, &batch);
-        let outcomes =
-            join_all(batch.into_iter().map(|msg| extract_on_pool(Arc::clone(self.processor), msg))).await;
+        let outcomes = join_all(
+            batch
+                .into_iter()
+                .map(|msg| extract_on_pool(Arc::clone(self.processor), msg)),
+        )
+        .await;
 
         let producer = self.producer;
-        let group = self.consumer.group_metadata().ok_or(TxnFailure::Aborted(KafkaError::Canceled))?;
+        let group = self
+            .consumer
+            .group_metadata()
+            .ok_or(TxnFailure::Aborted(KafkaError::Canceled))?;
         producer.begin_transaction().map_err(classify)?;
         let output = &self.processor.output;
         let mut deliveries = Vec::with_capacity(outcomes.len());
         for (source, outcome) in outcomes {
-            let Some(msg) = outbound(&source, outcome, &output.output_topic, output.dlq_topic.as_deref(), self.metrics)
-            else {
+            let Some(msg) = outbound(
+                &source,
+                outcome,
+                &output.output_topic,
+                output.dlq_topic.as_deref(),
+                self.metrics,
+            ) else {
                 continue;
             };
             let to_output = msg.topic == output.output_topic;
@@ -163,9 +183,25 @@ impl Transactional<'_> {
             }
             return Err(failure);
         }
+        for e in offsets.elements() {
+            if let Offset::Offset(next) = e.offset() {
+                let label = PartitionLabel {
+                    topic: e.topic().to_owned(),
+                    partition: e.partition(),
+                };
+                self.metrics
+                    .transaction_offsets
+                    .get_or_create(&label)
+                    .set(next);
+            }
+        }
         for (to_output, delivery) in deliveries {
             if matches!(delivery.await, Ok(Ok(_))) {
-                let counter = if to_output { &self.metrics.enriched } else { &self.metrics.dlq };
+                let counter = if to_output {
+                    &self.metrics.enriched
+                } else {
+                    &self.metrics.dlq
+                };
                 counter.inc();
             }
         }
@@ -175,7 +211,12 @@ impl Transactional<'_> {
     /// Seek every partition of an aborted batch back to its first offset.
     fn rewind(&self, firsts: &BTreeMap<i32, i64>) {
         for (&partition, &offset) in firsts {
-            if let Err(e) = self.consumer.seek(self.topic, partition, Offset::Offset(offset), Duration::from_secs(10)) {
+            if let Err(e) = self.consumer.seek(
+                self.topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
                 tracing::warn!(partition, offset, error = %e, "cannot rewind partition");
             }
         }

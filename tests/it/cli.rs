@@ -16,7 +16,14 @@ fn help_lists_every_subcommand_and_env_var() {
     }
     let out = bin().args(["run", "--help"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for var in ["ENRICHER_BROKERS", "ENRICHER_INPUT_TOPIC", "ENRICHER_OUTPUT_TOPIC", "ENRICHER_DLQ_TOPIC", "ENRICHER_GROUP_ID", "ENRICHER_METRICS_ADDR"] {
+    for var in [
+        "ENRICHER_BROKERS",
+        "ENRICHER_INPUT_TOPIC",
+        "ENRICHER_OUTPUT_TOPIC",
+        "ENRICHER_DLQ_TOPIC",
+        "ENRICHER_GROUP_ID",
+        "ENRICHER_METRICS_ADDR",
+    ] {
         assert!(text.contains(var), "run --help lacks {var}");
     }
 }
@@ -32,13 +39,21 @@ fn extract_reads_jsonl_and_reports_bad_lines_by_number() {
         .unwrap();
     let seed = include_str!("../data/seed.jsonl").trim();
     let input = format!("{seed}\n{{broken\n{{\"text\": \"Plain text.\"}}\n");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("line 2:"), "stderr: {stderr}");
-    let records: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["id"], "seed-lavrov-astana");
     assert_eq!(records[1]["id"], "line-3");
@@ -61,7 +76,10 @@ fn non_english_articles_get_a_warning_and_no_extraction() {
     let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(record["language"], "de");
     assert_eq!(record["entities"].as_array().unwrap().len(), 0);
-    assert!(record["warnings"][0].as_str().unwrap().contains("not supported"));
+    assert!(record["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("not supported"));
 }
 
 #[test]

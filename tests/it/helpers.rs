@@ -27,7 +27,11 @@ pub fn run_args(brokers: &str, input: &str, output: &str, dlq: Option<&str>) -> 
             input_topic: input.to_owned(),
             output_topic: output.to_owned(),
             dlq_topic: dlq.map(str::to_owned),
-            kafka_properties: Vec::new(),
+            // A dead member of a test group is noticed in 6 s, not 45 s.
+            kafka_properties: vec![
+                ("session.timeout.ms".to_owned(), "6000".to_owned()),
+                ("heartbeat.interval.ms".to_owned(), "500".to_owned()),
+            ],
             max_article_bytes: 64 * 1024,
             delivery: DeliveryMode::AtLeastOnce,
         },
@@ -47,14 +51,33 @@ pub struct TestWorker {
     pub metrics: Metrics,
 }
 
+/// Logs are silent in tests unless TEST_LOG is set (e.g. TEST_LOG=debug).
+pub fn init_test_logs() {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 impl TestWorker {
     pub fn spawn(args: RunArgs) -> Self {
+        init_test_logs();
         let metrics = Metrics::new();
         let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(article_enricher::pipeline::run(args, metrics.clone(), async {
-            let _ = stopped.await;
-        }));
-        TestWorker { stop: Some(stop), handle, metrics }
+        let handle = tokio::spawn(article_enricher::pipeline::run(
+            args,
+            metrics.clone(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        TestWorker {
+            stop: Some(stop),
+            handle,
+            metrics,
+        }
     }
 
     /// Wait for the worker to return by itself (e.g. after a fatal error).
@@ -86,8 +109,10 @@ pub fn article(id: &str, n: usize) -> String {
 }
 
 pub async fn produce(brokers: &str, topic: &str, messages: &[(Option<&str>, Option<Vec<u8>>)]) {
-    let producer: FutureProducer =
-        ClientConfig::new().set("bootstrap.servers", brokers).create().expect("producer");
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .expect("producer");
     for (key, payload) in messages {
         let mut record: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic);
         if let Some(key) = key {
@@ -96,15 +121,31 @@ pub async fn produce(brokers: &str, topic: &str, messages: &[(Option<&str>, Opti
         if let Some(payload) = payload {
             record = record.payload(payload);
         }
-        producer.send(record, Duration::from_secs(10)).await.map_err(|(e, _)| e).expect("produce");
+        producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| e)
+            .expect("produce");
     }
 }
 
+/// A consumer group name not used before by this test process.
+pub fn unique_group(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
+}
+
 /// Read `count` messages from `topic` (all partitions) or panic after `timeout`.
-pub async fn read_topic(brokers: &str, topic: &str, count: usize, timeout: Duration) -> Vec<OwnedMessage> {
+pub async fn read_topic(
+    brokers: &str,
+    topic: &str,
+    count: usize,
+    timeout: Duration,
+) -> Vec<OwnedMessage> {
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
-        .set("group.id", format!("reader-{topic}-{}", std::process::id()))
+        .set("group.id", unique_group("reader"))
         .set("auto.offset.reset", "earliest")
         .set("enable.auto.commit", "false")
         .create()
@@ -116,7 +157,10 @@ pub async fn read_topic(brokers: &str, topic: &str, count: usize, timeout: Durat
         match tokio::time::timeout_at(deadline, consumer.recv()).await {
             Ok(Ok(msg)) => out.push(msg.detach()),
             Ok(Err(e)) => panic!("reading {topic}: {e}"),
-            Err(_) => panic!("only {} of {count} messages on {topic} after {timeout:?}", out.len()),
+            Err(_) => panic!(
+                "only {} of {count} messages on {topic} after {timeout:?}",
+                out.len()
+            ),
         }
     }
     out
@@ -133,7 +177,9 @@ pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Ve
     for p in 0..partitions {
         tpl.add_partition(topic, p);
     }
-    let got = consumer.committed_offsets(tpl, Duration::from_secs(10)).expect("committed");
+    let got = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .expect("committed");
     (0..partitions)
         .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
             Some(Offset::Offset(o)) => Some(o),
@@ -155,7 +201,11 @@ pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> b
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A tansu broker on a free loopback port, killed on drop.
@@ -177,7 +227,11 @@ impl Tansu {
         let url = format!("tcp://127.0.0.1:{port}");
         let persistent = dir.is_some();
         let dir = dir.unwrap_or_else(|| tempfile::tempdir().unwrap());
-        let storage = if persistent { "sqlite://tansu.db".to_owned() } else { "memory://tansu/".to_owned() };
+        let storage = if persistent {
+            "sqlite://tansu.db".to_owned()
+        } else {
+            "memory://tansu/".to_owned()
+        };
         let log = std::fs::File::create(dir.path().join("tansu.log")).unwrap();
         let child = Command::new(&bin)
             .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", &storage])
@@ -186,7 +240,11 @@ impl Tansu {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start tansu ('{bin}'): {e}. Install it: cargo install --locked tansu --features dynostore,libsql (or run .ci/run)"));
-        let tansu = Tansu { brokers: format!("127.0.0.1:{port}"), child, _dir: dir };
+        let tansu = Tansu {
+            brokers: format!("127.0.0.1:{port}"),
+            child,
+            _dir: dir,
+        };
         tansu.wait_listening(port);
         tansu
     }
@@ -194,7 +252,10 @@ impl Tansu {
     fn wait_listening(&self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tansu did not listen on {port} within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "tansu did not listen on {port} within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -19,15 +19,38 @@ impl WorkerProcess {
     fn start(brokers: &str, input: &str, output: &str, dlq: &str, group: &str) -> Self {
         let metrics_port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_article-enricher"))
-            .args(["run", "--brokers", brokers, "--input-topic", input, "--output-topic", output])
-            .args(["--dlq-topic", dlq, "--group-id", group, "--max-article-bytes", "65536"])
-            .args(["--metrics-addr", &format!("127.0.0.1:{metrics_port}"), "--log-format", "json"])
+            .args([
+                "run",
+                "--brokers",
+                brokers,
+                "--input-topic",
+                input,
+                "--output-topic",
+                output,
+            ])
+            .args([
+                "--dlq-topic",
+                dlq,
+                "--group-id",
+                group,
+                "--max-article-bytes",
+                "65536",
+            ])
+            .args([
+                "--metrics-addr",
+                &format!("127.0.0.1:{metrics_port}"),
+                "--log-format",
+                "json",
+            ])
             .env("ENRICHER_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start worker binary");
-        WorkerProcess { child, metrics_port }
+        WorkerProcess {
+            child,
+            metrics_port,
+        }
     }
 
     fn is_running(&mut self) -> bool {
@@ -37,7 +60,11 @@ impl WorkerProcess {
     fn http_get(&self, path: &str) -> Option<(u16, String)> {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).ok()?;
         s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
         let mut body = String::new();
         s.read_to_string(&mut body).ok()?;
         let status = body.split_whitespace().nth(1)?.parse().ok()?;
@@ -51,7 +78,9 @@ impl WorkerProcess {
 
     /// SIGTERM, then the exit status within `timeout`.
     fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -70,13 +99,30 @@ impl Drop for WorkerProcess {
 }
 
 fn schema_path() -> String {
-    format!("{}/schema/enriched-record.v1.json", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/schema/enriched-record.v1.json",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 /// Read `count` messages with the Python client; returns the parsed lines.
-fn consume(brokers: &str, topic: &str, count: usize, schema: bool, linger: &str) -> Vec<serde_json::Value> {
+fn consume(
+    brokers: &str,
+    topic: &str,
+    count: usize,
+    schema: bool,
+    linger: &str,
+) -> Vec<serde_json::Value> {
     let count_s = count.to_string();
-    let mut args = vec!["consume", "--brokers", brokers, "--topic", topic, "--count", &count_s];
+    let mut args = vec![
+        "consume",
+        "--brokers",
+        brokers,
+        "--topic",
+        topic,
+        "--count",
+        &count_s,
+    ];
     args.extend(["--timeout", "180", "--linger", linger]);
     let schema_file = schema_path();
     if schema {
@@ -91,21 +137,36 @@ fn consume(brokers: &str, topic: &str, count: usize, schema: bool, linger: &str)
 fn key_counts(messages: &[serde_json::Value]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for m in messages {
-        *counts.entry(m["key"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+        *counts
+            .entry(m["key"].as_str().unwrap_or_default().to_owned())
+            .or_default() += 1;
     }
     counts
 }
 
 #[test]
-fn worker_enriches_300_articles_exactly_once_and_dead_letters_bad_input() {
+fn worker_publishes_each_of_300_articles_once_and_dead_letters_bad_input() {
     let tansu = Tansu::start();
     let b = &tansu.brokers;
-    python_client(&["create", "--brokers", b, "articles:3", "enriched:3", "dlq:1"], b"");
+    python_client(
+        &[
+            "create",
+            "--brokers",
+            b,
+            "articles:3",
+            "enriched:3",
+            "dlq:1",
+        ],
+        b"",
+    );
 
     let mut input = String::new();
     for i in 0..300 {
         let payload = article(&format!("art-{i}"), i);
-        input.push_str(&produce_line(Some(&format!("k{i}")), Some(payload.as_bytes())));
+        input.push_str(&produce_line(
+            Some(&format!("k{i}")),
+            Some(payload.as_bytes()),
+        ));
         input.push('\n');
         if i % 40 == 7 {
             // Interleave the bad inputs with the good ones.
@@ -115,14 +176,20 @@ fn worker_enriches_300_articles_exactly_once_and_dead_letters_bad_input() {
         }
     }
     let bad_count = input.lines().filter(|l| l.contains("\"bad\"")).count();
-    python_client(&["produce", "--brokers", b, "--topic", "articles"], input.as_bytes());
+    python_client(
+        &["produce", "--brokers", b, "--topic", "articles"],
+        input.as_bytes(),
+    );
 
     let mut worker = WorkerProcess::start(b, "articles", "enriched", "dlq", "e2e-group");
     let out = consume(b, "enriched", 300, true, "3");
     let counts = key_counts(&out);
     assert_eq!(counts.len(), 300, "distinct articles in the output");
-    assert!(counts.values().all(|&n| n == 1), "an article was published twice: {:?}",
-        counts.iter().filter(|(_, &n)| n > 1).collect::<Vec<_>>());
+    assert!(
+        counts.values().all(|&n| n == 1),
+        "an article was published twice: {:?}",
+        counts.iter().filter(|(_, &n)| n > 1).collect::<Vec<_>>()
+    );
     for i in 0..300 {
         assert!(counts.contains_key(&format!("art-{i}")), "art-{i} missing");
     }
@@ -138,8 +205,13 @@ fn worker_enriches_300_articles_exactly_once_and_dead_letters_bad_input() {
     assert_eq!(worker.http_get("/healthz").map(|r| r.0), Some(200));
     let (status, metrics) = worker.http_get("/metrics").expect("metrics");
     assert_eq!(status, 200);
-    assert!(metrics.contains("enricher_articles_enriched_total 300"), "{metrics}");
-    let status = worker.terminate(Duration::from_secs(30)).expect("worker did not stop on SIGTERM");
+    assert!(
+        metrics.contains("enricher_articles_enriched_total 300"),
+        "{metrics}"
+    );
+    let status = worker
+        .terminate(Duration::from_secs(30))
+        .expect("worker did not stop on SIGTERM");
     assert!(status.success(), "worker exit status {status}");
 }
 
@@ -152,7 +224,10 @@ fn killing_the_worker_three_times_loses_no_article() {
     let input: String = (0..total)
         .map(|i| produce_line(None, Some(article(&format!("k-{i}"), i).as_bytes())) + "\n")
         .collect();
-    python_client(&["produce", "--brokers", b, "--topic", "in"], input.as_bytes());
+    python_client(
+        &["produce", "--brokers", b, "--topic", "in"],
+        input.as_bytes(),
+    );
 
     let mut rng = 0x2545_f491_u64; // fixed seed: reproducible kill times
     for round in 0..3 {
@@ -168,10 +243,15 @@ fn killing_the_worker_three_times_loses_no_article() {
     let mut worker = WorkerProcess::start(b, "in", "out", "dead", "kill-group");
     let out = consume(b, "out", total, false, "2");
     let counts = key_counts(&out);
-    let missing: Vec<_> = (0..total).map(|i| format!("k-{i}")).filter(|k| !counts.contains_key(k)).collect();
+    let missing: Vec<_> = (0..total)
+        .map(|i| format!("k-{i}"))
+        .filter(|k| !counts.contains_key(k))
+        .collect();
     assert!(missing.is_empty(), "lost articles: {missing:?}");
     let duplicates: usize = counts.values().map(|n| n - 1).sum();
     eprintln!("at-least-once after 3 kills: {total} articles, {duplicates} duplicates");
     assert!(worker.is_running());
-    assert!(worker.terminate(Duration::from_secs(30)).is_some_and(|s| s.success()));
+    assert!(worker
+        .terminate(Duration::from_secs(30))
+        .is_some_and(|s| s.success()));
 }
