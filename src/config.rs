@@ -111,7 +111,9 @@ impl RunArgs {
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
     if k.trim().is_empty() {
         return Err(format!("empty property name in '{s}'"));
     }
@@ -130,7 +132,9 @@ fn properties_from_env(vars: impl Iterator<Item = (String, String)>) -> BTreeMap
 /// Whether a librdkafka property holds a secret that must never be logged.
 pub fn is_secret_property(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["password", "secret", "token", "key.pem", "private"].iter().any(|s| key.contains(s))
+    ["password", "secret", "token", "key.pem", "private"]
+        .iter()
+        .any(|s| key.contains(s))
         || key == "ssl.key.location"
 }
 
@@ -139,7 +143,11 @@ pub fn redacted(props: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     props
         .iter()
         .map(|(k, v)| {
-            let shown = if is_secret_property(k) { "********".to_owned() } else { v.clone() };
+            let shown = if is_secret_property(k) {
+                "********".to_owned()
+            } else {
+                v.clone()
+            };
             (k.clone(), shown)
         })
         .collect()
@@ -153,12 +161,18 @@ mod tests {
     fn env_properties_map_to_dotted_names() {
         let vars = vec![
             ("ENRICHER_KAFKA_SASL_PASSWORD".to_owned(), "pw".to_owned()),
-            ("ENRICHER_KAFKA_SECURITY_PROTOCOL".to_owned(), "SASL_SSL".to_owned()),
+            (
+                "ENRICHER_KAFKA_SECURITY_PROTOCOL".to_owned(),
+                "SASL_SSL".to_owned(),
+            ),
             ("OTHER".to_owned(), "x".to_owned()),
         ];
         let props = properties_from_env(vars.into_iter());
         assert_eq!(props.get("sasl.password").map(String::as_str), Some("pw"));
-        assert_eq!(props.get("security.protocol").map(String::as_str), Some("SASL_SSL"));
+        assert_eq!(
+            props.get("security.protocol").map(String::as_str),
+            Some("SASL_SSL")
+        );
         assert_eq!(props.len(), 2);
     }
 
@@ -176,7 +190,10 @@ mod tests {
 
     #[test]
     fn key_value_parsing() {
-        assert_eq!(parse_key_value("a.b=c=d").unwrap(), ("a.b".into(), "c=d".into()));
+        assert_eq!(
+            parse_key_value("a.b=c=d").unwrap(),
+            ("a.b".into(), "c=d".into())
+        );
         assert!(parse_key_value("novalue").is_err());
         assert!(parse_key_value("=x").is_err());
     }

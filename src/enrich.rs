@@ -30,7 +30,10 @@ pub struct Enricher {
 
 impl Default for Enricher {
     fn default() -> Self {
-        Enricher { max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES, extraction: true }
+        Enricher {
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
+            extraction: true,
+        }
     }
 }
 
@@ -58,11 +61,17 @@ impl Enricher {
         } else {
             extract::Analysis::default()
         };
-        let extractor = ExtractorInfo { version: env!("CARGO_PKG_VERSION"), model: extract::MODEL };
+        let extractor = ExtractorInfo {
+            version: env!("CARGO_PKG_VERSION"),
+            model: extract::MODEL,
+        };
         let id_string = id.to_string();
         let record = record::build_record(&article, id, analysis, source, extractor);
         // Serializing plain structs of strings and numbers cannot fail.
         let json = serde_json::to_vec(&record).unwrap_or_default();
-        Ok(Enriched { id: id_string, json })
+        Ok(Enriched {
+            id: id_string,
+            json,
+        })
     }
 }

@@ -100,7 +100,10 @@ pub struct ParsedArticle<'a> {
 pub fn parse_article(payload: Option<&[u8]>, limit: usize) -> Result<ParsedArticle<'_>, BadInput> {
     let bytes = payload.filter(|p| !p.is_empty()).ok_or(BadInput::Empty)?;
     if bytes.len() > limit {
-        return Err(BadInput::TooLarge { size: bytes.len(), limit });
+        return Err(BadInput::TooLarge {
+            size: bytes.len(),
+            limit,
+        });
     }
     let json = std::str::from_utf8(bytes).map_err(|e| BadInput::InvalidUtf8(e.to_string()))?;
     let trimmed = json.trim_start();
@@ -238,7 +241,11 @@ pub struct SpanOut {
 
 impl From<Span> for SpanOut {
     fn from(s: Span) -> Self {
-        SpanOut { text: s.text, start: s.start, end: s.end }
+        SpanOut {
+            text: s.text,
+            start: s.start,
+            end: s.end,
+        }
     }
 }
 
@@ -264,40 +271,48 @@ pub fn build_record<'a>(
     extractor: ExtractorInfo,
 ) -> EnrichedRecord<'a> {
     let meta = &article.meta;
-    let entities = analysis.entities.into_iter().enumerate().map(|(i, e)| EntityOut {
-        id: entity_id(i),
-        name: e.name,
-        kind: entity_type_name(e.kind),
-        // Rounded so that records are short and stable across platforms.
-        salience: (f64::from(e.salience) * 1e4).round() / 1e4,
-        mentions: e
-            .mentions
-            .into_iter()
-            .map(|m| MentionOut {
-                start: m.span.start,
-                end: m.span.end,
-                text: m.span.text,
-                field: (m.field == Field::Title).then_some("title"),
-            })
-            .collect(),
-    });
-    let quotes = analysis.quotes.into_iter().enumerate().map(|(i, q)| QuoteOut {
-        id: format!("q{}", i + 1),
-        kind: match q.kind {
-            QuoteKind::Direct => "direct",
-            QuoteKind::Partial => "partial",
-        },
-        text: q.span.text,
-        start: q.span.start,
-        end: q.span.end,
-        speaker: q.speaker.map(|s| SpeakerOut {
-            text: s.span.text,
-            start: s.span.start,
-            end: s.span.end,
-            entity_id: s.entity.map(entity_id),
-        }),
-        cue: q.cue.map(SpanOut::from),
-    });
+    let entities = analysis
+        .entities
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| EntityOut {
+            id: entity_id(i),
+            name: e.name,
+            kind: entity_type_name(e.kind),
+            // Rounded so that records are short and stable across platforms.
+            salience: (f64::from(e.salience) * 1e4).round() / 1e4,
+            mentions: e
+                .mentions
+                .into_iter()
+                .map(|m| MentionOut {
+                    start: m.span.start,
+                    end: m.span.end,
+                    text: m.span.text,
+                    field: (m.field == Field::Title).then_some("title"),
+                })
+                .collect(),
+        });
+    let quotes = analysis
+        .quotes
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| QuoteOut {
+            id: format!("q{}", i + 1),
+            kind: match q.kind {
+                QuoteKind::Direct => "direct",
+                QuoteKind::Partial => "partial",
+            },
+            text: q.span.text,
+            start: q.span.start,
+            end: q.span.end,
+            speaker: q.speaker.map(|s| SpeakerOut {
+                text: s.span.text,
+                start: s.span.start,
+                end: s.span.end,
+                entity_id: s.entity.map(entity_id),
+            }),
+            cue: q.cue.map(SpanOut::from),
+        });
     EnrichedRecord {
         schema_version: SCHEMA_VERSION,
         id,
@@ -322,8 +337,11 @@ mod tests {
 
     #[test]
     fn parses_aliases_and_borrowed_fields() {
-        let a = parse_article(Some(br#"{"id":"a1","body":"Hello \"there\"","title":"T"}"#), LIMIT)
-            .unwrap();
+        let a = parse_article(
+            Some(br#"{"id":"a1","body":"Hello \"there\"","title":"T"}"#),
+            LIMIT,
+        )
+        .unwrap();
         assert_eq!(a.text, "Hello \"there\"");
         assert_eq!(a.meta.id.as_deref(), Some("a1"));
         assert_eq!(a.meta.title.as_deref(), Some("T"));
@@ -349,7 +367,12 @@ mod tests {
 
     #[test]
     fn derived_id_is_stable() {
-        let s = SourceInfo { topic: "news".into(), partition: 2, offset: 42, timestamp: None };
+        let s = SourceInfo {
+            topic: "news".into(),
+            partition: 2,
+            offset: 42,
+            timestamp: None,
+        };
         assert_eq!(s.derived_id(), "news-2-42");
     }
 }

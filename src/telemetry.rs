@@ -25,12 +25,21 @@ pub struct TelemetryArgs {
 /// their output stays quiet unless they install one themselves).
 pub fn init(args: &TelemetryArgs) {
     let filter = EnvFilter::try_new(&args.log).unwrap_or_else(|e| {
-        eprintln!("warning: bad --log filter '{}': {e}; using 'info'", args.log);
+        eprintln!(
+            "warning: bad --log filter '{}': {e}; using 'info'",
+            args.log
+        );
         EnvFilter::new("info")
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
     };
 }

@@ -39,15 +39,28 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         None => Box::new(io::stdin().lock()),
     };
     let output: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
         None => Box::new(io::stdout().lock()),
     };
-    let enricher = Enricher { max_article_bytes: args.max_article_bytes, extraction: true };
-    let summary = extract_jsonl(&enricher, input, BufWriter::with_capacity(1 << 16, output), |line, err| {
-        eprintln!("line {line}: {err}");
-    })?;
+    let enricher = Enricher {
+        max_article_bytes: args.max_article_bytes,
+        extraction: true,
+    };
+    let summary = extract_jsonl(
+        &enricher,
+        input,
+        BufWriter::with_capacity(1 << 16, output),
+        |line, err| {
+            eprintln!("line {line}: {err}");
+        },
+    )?;
     if summary.failed > 0 {
-        eprintln!("{} articles enriched, {} lines skipped", summary.enriched, summary.failed);
+        eprintln!(
+            "{} articles enriched, {} lines skipped",
+            summary.enriched, summary.failed
+        );
     }
     Ok(())
 }
@@ -66,7 +79,11 @@ pub fn extract_jsonl(
     let mut number = 0;
     loop {
         line.clear();
-        if input.read_until(b'\n', &mut line).context("cannot read input")? == 0 {
+        if input
+            .read_until(b'\n', &mut line)
+            .context("cannot read input")?
+            == 0
+        {
             break;
         }
         number += 1;
@@ -76,7 +93,9 @@ pub fn extract_jsonl(
         }
         match enricher.enrich(Some(payload), None, || format!("line-{number}")) {
             Ok(enriched) => {
-                output.write_all(&enriched.json).context("cannot write output")?;
+                output
+                    .write_all(&enriched.json)
+                    .context("cannot write output")?;
                 output.write_all(b"\n").context("cannot write output")?;
                 summary.enriched += 1;
             }
@@ -103,11 +122,20 @@ mod tests {
             errors.push((n, e.to_string()))
         })
         .unwrap();
-        assert_eq!(summary, ExtractSummary { enriched: 2, failed: 1 });
+        assert_eq!(
+            summary,
+            ExtractSummary {
+                enriched: 2,
+                failed: 1
+            }
+        );
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 2);
-        let lines: Vec<serde_json::Value> =
-            out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = out
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
         assert_eq!(lines[0]["id"], "a");
         assert_eq!(lines[1]["id"], "line-4");
         assert_eq!(lines[1]["schema_version"], 1);

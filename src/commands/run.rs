@@ -13,7 +13,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             let stopped = async move {
                 let _ = rx.wait_for(|s| *s).await;
             };
-            Some(tokio::spawn(metrics::serve(listener, metrics.clone(), stopped)))
+            Some(tokio::spawn(metrics::serve(
+                listener,
+                metrics.clone(),
+                stopped,
+            )))
         }
         None => None,
     };

@@ -180,7 +180,10 @@ fn analyze_english(doc: &Document<'_>) -> Analysis {
             mentions: g
                 .mentions
                 .into_iter()
-                .map(|(field, b)| Mention { field, span: span(field, b) })
+                .map(|(field, b)| Mention {
+                    field,
+                    span: span(field, b),
+                })
                 .collect(),
         })
         .collect();
@@ -189,9 +192,16 @@ fn analyze_english(doc: &Document<'_>) -> Analysis {
         .map(|q| Quote {
             kind: q.kind,
             span: span(Field::Text, q.content),
-            speaker: q.speaker.map(|(b, entity)| Speaker { span: span(Field::Text, b), entity }),
+            speaker: q.speaker.map(|(b, entity)| Speaker {
+                span: span(Field::Text, b),
+                entity,
+            }),
             cue: q.cue.map(|b| span(Field::Text, b)),
         })
         .collect();
-    Analysis { entities, quotes, ..Analysis::default() }
+    Analysis {
+        entities,
+        quotes,
+        ..Analysis::default()
+    }
 }

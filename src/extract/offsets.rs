@@ -27,7 +27,10 @@ impl ByteToChar {
             table[text.len()] = chars;
             table
         });
-        ByteToChar { table, len: text.len() }
+        ByteToChar {
+            table,
+            len: text.len(),
+        }
     }
 
     /// The code point offset of byte offset `byte` (clamped to the text's end).

@@ -17,9 +17,18 @@ pub fn bad_inputs() -> Vec<(&'static str, Option<Vec<u8>>)> {
         ("invalid_utf8", Some(b"{\"text\": \"caf\xe9\"}".to_vec())),
         ("invalid_json", Some(b"{\"id\": \"x\", \"text\": ".to_vec())),
         ("not_an_object", Some(b"[\"a list\"]".to_vec())),
-        ("missing_text", Some(b"{\"id\": \"no-text\", \"title\": \"Headline only\"}".to_vec())),
-        ("text_not_string", Some(b"{\"id\": \"num\", \"text\": 42}".to_vec())),
-        ("too_large", Some(format!("{{\"text\": \"{}\"}}", "a ".repeat(40_000)).into_bytes())),
+        (
+            "missing_text",
+            Some(b"{\"id\": \"no-text\", \"title\": \"Headline only\"}".to_vec()),
+        ),
+        (
+            "text_not_string",
+            Some(b"{\"id\": \"num\", \"text\": 42}".to_vec()),
+        ),
+        (
+            "too_large",
+            Some(format!("{{\"text\": \"{}\"}}", "a ".repeat(40_000)).into_bytes()),
+        ),
     ]
 }
 
@@ -36,21 +45,34 @@ async fn enriches_articles_and_routes_bad_input_to_the_dlq() {
         cluster.create_topic(t, 3, 1).unwrap();
     }
     let brokers = cluster.bootstrap_servers();
-    let mut inputs: Vec<(Option<String>, Option<Vec<u8>>)> =
-        (0..30).map(|i| (Some(format!("k{i}")), Some(article(&format!("a{i}"), i).into_bytes()))).collect();
+    let mut inputs: Vec<(Option<String>, Option<Vec<u8>>)> = (0..30)
+        .map(|i| {
+            (
+                Some(format!("k{i}")),
+                Some(article(&format!("a{i}"), i).into_bytes()),
+            )
+        })
+        .collect();
     let bad = bad_inputs();
     inputs.extend(bad.iter().map(|(_, p)| (Some("bad".to_owned()), p.clone())));
-    let borrowed: Vec<(Option<&str>, Option<Vec<u8>>)> =
-        inputs.iter().map(|(k, p)| (k.as_deref(), p.clone())).collect();
+    let borrowed: Vec<(Option<&str>, Option<Vec<u8>>)> = inputs
+        .iter()
+        .map(|(k, p)| (k.as_deref(), p.clone()))
+        .collect();
     produce(&brokers, "in", &borrowed).await;
 
     let worker = TestWorker::spawn(run_args(&brokers, "in", "out", Some("dlq")));
     let out = read_topic(&brokers, "out", 30, Duration::from_secs(30)).await;
     let dlq = read_topic(&brokers, "dlq", bad.len(), Duration::from_secs(30)).await;
 
-    let ids: BTreeSet<String> =
-        out.iter().map(|m| String::from_utf8(m.key().unwrap().to_vec()).unwrap()).collect();
-    assert_eq!(ids, (0..30).map(|i| format!("a{i}")).collect::<BTreeSet<_>>());
+    let ids: BTreeSet<String> = out
+        .iter()
+        .map(|m| String::from_utf8(m.key().unwrap().to_vec()).unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        (0..30).map(|i| format!("a{i}")).collect::<BTreeSet<_>>()
+    );
     for m in &out {
         let record: serde_json::Value = serde_json::from_slice(m.payload().unwrap()).unwrap();
         assert_eq!(record["schema_version"], 1);
@@ -64,11 +86,19 @@ async fn enriches_articles_and_routes_bad_input_to_the_dlq() {
         *kinds.entry(kind).or_default() += 1;
         assert!(header(m, "enricher.error.message").is_some_and(|s| !s.is_empty()));
         assert_eq!(header(m, "enricher.source.topic").as_deref(), Some("in"));
-        let offset: i64 = header(m, "enricher.source.offset").unwrap().parse().unwrap();
-        let partition: i32 = header(m, "enricher.source.partition").unwrap().parse().unwrap();
+        let offset: i64 = header(m, "enricher.source.offset")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let partition: i32 = header(m, "enricher.source.partition")
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(offset >= 0 && (0..3).contains(&partition));
         // The original payload travels unchanged.
-        let original = bad.iter().find(|(_, p)| p.as_deref().unwrap_or_default() == m.payload().unwrap_or_default());
+        let original = bad
+            .iter()
+            .find(|(_, p)| p.as_deref().unwrap_or_default() == m.payload().unwrap_or_default());
         assert!(original.is_some(), "DLQ payload was altered");
     }
     let mut expected: BTreeMap<String, usize> = BTreeMap::new();
@@ -83,7 +113,11 @@ async fn enriches_articles_and_routes_bad_input_to_the_dlq() {
     // After a graceful shutdown every input offset is committed.
     let committed = committed(&brokers, "test-group-in", "in", 3);
     let total: i64 = committed.iter().map(|o| o.unwrap_or(0)).sum();
-    assert_eq!(total, inputs.len() as i64, "committed offsets {committed:?}");
+    assert_eq!(
+        total,
+        inputs.len() as i64,
+        "committed offsets {committed:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,16 +130,24 @@ async fn offsets_are_stored_only_after_the_output_is_acknowledged() {
     cluster.create_topic("out2", 1, 1).unwrap();
     cluster.partition_leader("in2", 0, Some(1)).unwrap();
     cluster.partition_leader("out2", 0, Some(2)).unwrap();
-    cluster.coordinator(rdkafka::mocking::MockCoordinator::Group("test-group-in2".into()), 1).unwrap();
+    cluster
+        .coordinator(
+            rdkafka::mocking::MockCoordinator::Group("test-group-in2".into()),
+            1,
+        )
+        .unwrap();
     let brokers = cluster.bootstrap_servers();
-    let inputs: Vec<(Option<&str>, Option<Vec<u8>>)> =
-        (0..10).map(|i| (None, Some(article(&format!("b{i}"), i).into_bytes()))).collect();
+    let inputs: Vec<(Option<&str>, Option<Vec<u8>>)> = (0..10)
+        .map(|i| (None, Some(article(&format!("b{i}"), i).into_bytes())))
+        .collect();
     produce(&brokers, "in2", &inputs).await;
     cluster.broker_down(2).unwrap();
 
     let worker = TestWorker::spawn(run_args(&brokers, "in2", "out2", None));
     assert!(
-        eventually(Duration::from_secs(20), || worker.metrics.consumed.get() == 10).await,
+        eventually(Duration::from_secs(20), || worker.metrics.consumed.get()
+            == 10)
+        .await,
         "worker did not consume the input"
     );
     // Give auto-commit (1 s interval) several chances to commit wrongly.
@@ -117,7 +159,13 @@ async fn offsets_are_stored_only_after_the_output_is_acknowledged() {
     let out = read_topic(&brokers, "out2", 10, Duration::from_secs(60)).await;
     assert_eq!(out.len(), 10);
     assert!(
-        eventually(Duration::from_secs(20), || committed(&brokers, "test-group-in2", "in2", 1) == vec![Some(10)]).await,
+        eventually(Duration::from_secs(20), || committed(
+            &brokers,
+            "test-group-in2",
+            "in2",
+            1
+        ) == vec![Some(10)])
+        .await,
         "offsets not committed after delivery"
     );
     worker.shutdown().await.unwrap();
@@ -129,19 +177,25 @@ async fn restart_after_shutdown_resumes_where_it_stopped() {
     cluster.create_topic("in3", 2, 1).unwrap();
     cluster.create_topic("out3", 2, 1).unwrap();
     let brokers = cluster.bootstrap_servers();
-    let first: Vec<(Option<&str>, Option<Vec<u8>>)> =
-        (0..10).map(|i| (None, Some(article(&format!("c{i}"), i).into_bytes()))).collect();
+    let first: Vec<(Option<&str>, Option<Vec<u8>>)> = (0..10)
+        .map(|i| (None, Some(article(&format!("c{i}"), i).into_bytes())))
+        .collect();
     produce(&brokers, "in3", &first).await;
     let worker = TestWorker::spawn(run_args(&brokers, "in3", "out3", None));
     read_topic(&brokers, "out3", 10, Duration::from_secs(30)).await;
     worker.shutdown().await.unwrap();
 
-    let second: Vec<(Option<&str>, Option<Vec<u8>>)> =
-        (10..20).map(|i| (None, Some(article(&format!("c{i}"), i).into_bytes()))).collect();
+    let second: Vec<(Option<&str>, Option<Vec<u8>>)> = (10..20)
+        .map(|i| (None, Some(article(&format!("c{i}"), i).into_bytes())))
+        .collect();
     produce(&brokers, "in3", &second).await;
     let worker = TestWorker::spawn(run_args(&brokers, "in3", "out3", None));
     let all = read_topic(&brokers, "out3", 20, Duration::from_secs(30)).await;
     worker.shutdown().await.unwrap();
     let ids: BTreeSet<Vec<u8>> = all.iter().map(|m| m.key().unwrap().to_vec()).collect();
-    assert_eq!(ids.len(), 20, "every article once, none reprocessed after a clean stop");
+    assert_eq!(
+        ids.len(),
+        20,
+        "every article once, none reprocessed after a clean stop"
+    );
 }
