@@ -75,3 +75,62 @@ impl Enricher {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever bytes arrive as a message, enrichment returns a record or a
+        /// reason: it never panics.
+        #[test]
+        fn arbitrary_payloads_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = Enricher::default().enrich(Some(&bytes), None, || "x".to_owned());
+        }
+
+        /// Any text inside a valid article is enriched, and every offset in the
+        /// record indexes the text's code points.
+        #[test]
+        fn arbitrary_texts_are_enriched_with_valid_offsets(text in "\\PC{0,400}", title in "\\PC{0,40}") {
+            let payload = serde_json::json!({ "text": text, "title": title, "language": "en" }).to_string();
+            let out = Enricher::default().enrich(Some(payload.as_bytes()), None, || "x".to_owned()).unwrap();
+            let record: serde_json::Value = serde_json::from_slice(&out.json).unwrap();
+            let chars: Vec<char> = text.chars().collect();
+            for e in record["entities"].as_array().unwrap() {
+                for m in e["mentions"].as_array().unwrap() {
+                    if m.get("field").is_none() {
+                        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+                        prop_assert!(s <= e && e <= chars.len());
+                        prop_assert_eq!(chars[s..e].iter().collect::<String>(), m["text"].as_str().unwrap());
+                    }
+                }
+            }
+            for q in record["quotes"].as_array().unwrap() {
+                let (s, e) = (q["start"].as_u64().unwrap() as usize, q["end"].as_u64().unwrap() as usize);
+                prop_assert!(s <= e && e <= chars.len());
+                prop_assert_eq!(chars[s..e].iter().collect::<String>(), q["text"].as_str().unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_is_reproducible_byte_for_byte() {
+        let payload = include_str!("../tests/data/seed.jsonl").trim().as_bytes();
+        let source = SourceInfo {
+            topic: "t".into(),
+            partition: 1,
+            offset: 7,
+            timestamp: Some(1),
+        };
+        let a = Enricher::default()
+            .enrich(Some(payload), Some(source.clone()), || unreachable!())
+            .unwrap();
+        let b = Enricher::default()
+            .enrich(Some(payload), Some(source), || unreachable!())
+            .unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -16,7 +16,6 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub const SEED: &str = include_str!("../data/seed.jsonl");
 pub const SAMPLES: &str = include_str!("../../samples/articles.jsonl");
 
 /// Worker settings for tests: small limits, quick shutdown.
@@ -211,30 +210,37 @@ pub fn free_port() -> u16 {
 /// A tansu broker on a free loopback port, killed on drop.
 pub struct Tansu {
     pub brokers: String,
+    pub port: u16,
     child: Child,
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl Tansu {
+    /// A broker with in-memory storage.
     pub fn start() -> Self {
-        Self::start_with_storage(None)
+        Self::launch(free_port(), tempfile::tempdir().unwrap(), false)
     }
 
-    /// `storage`: None for memory, or a sqlite file name in a temp dir.
-    pub fn start_with_storage(dir: Option<tempfile::TempDir>) -> Self {
+    /// A broker with sqlite storage in `dir`, on `port` (for restarts).
+    pub fn start_persistent(port: u16, dir: tempfile::TempDir) -> Self {
+        Self::launch(port, dir, true)
+    }
+
+    fn launch(port: u16, dir: tempfile::TempDir, persistent: bool) -> Self {
         let bin = std::env::var("TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
-        let port = free_port();
         let url = format!("tcp://127.0.0.1:{port}");
-        let persistent = dir.is_some();
-        let dir = dir.unwrap_or_else(|| tempfile::tempdir().unwrap());
         let storage = if persistent {
-            "sqlite://tansu.db".to_owned()
+            "sqlite://tansu.db"
         } else {
-            "memory://tansu/".to_owned()
+            "memory://tansu/"
         };
-        let log = std::fs::File::create(dir.path().join("tansu.log")).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("tansu.log"))
+            .unwrap();
         let child = Command::new(&bin)
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", &storage])
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", storage])
             .current_dir(dir.path())
             .stdout(Stdio::null())
             .stderr(log)
@@ -242,30 +248,31 @@ impl Tansu {
             .unwrap_or_else(|e| panic!("cannot start tansu ('{bin}'): {e}. Install it: cargo install --locked tansu --features dynostore,libsql (or run .ci/run)"));
         let tansu = Tansu {
             brokers: format!("127.0.0.1:{port}"),
+            port,
             child,
-            _dir: dir,
+            dir: Some(dir),
         };
-        tansu.wait_listening(port);
+        tansu.wait_listening();
         tansu
     }
 
-    fn wait_listening(&self, port: u16) {
+    fn wait_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "tansu did not listen on {port} within 30 s"
+                "tansu did not listen on {} within 30 s",
+                self.port
             );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
-    /// Stop the broker, keeping its data directory; returns it for a restart.
+    /// Kill the broker, keeping its data directory for a restart.
     pub fn stop(mut self) -> tempfile::TempDir {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let dir = tempfile::tempdir().unwrap();
-        std::mem::replace(&mut self._dir, dir)
+        self.dir.take().unwrap()
     }
 }
 

@@ -199,3 +199,53 @@ async fn restart_after_shutdown_resumes_where_it_stopped() {
         "every article once, none reprocessed after a clean stop"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn good_and_bad_input_keep_their_partition_order() {
+    let cluster = MockCluster::new(1).unwrap();
+    for t in ["in4", "out4", "dlq4"] {
+        cluster.create_topic(t, 1, 1).unwrap();
+    }
+    let brokers = cluster.bootstrap_servers();
+    let bad = bad_inputs();
+    let mut inputs: Vec<(Option<&str>, Option<Vec<u8>>)> = Vec::new();
+    for i in 0..120 {
+        if i % 5 == 2 {
+            inputs.push((None, bad[i % bad.len()].1.clone()));
+        } else {
+            inputs.push((None, Some(article(&format!("o{i}"), i).into_bytes())));
+        }
+    }
+    produce(&brokers, "in4", &inputs).await;
+    let worker = TestWorker::spawn(run_args(&brokers, "in4", "out4", Some("dlq4")));
+    let out = read_topic(&brokers, "out4", 96, Duration::from_secs(30)).await;
+    let dlq = read_topic(&brokers, "dlq4", 24, Duration::from_secs(30)).await;
+    worker.shutdown().await.unwrap();
+
+    let out_offsets: Vec<i64> = out
+        .iter()
+        .map(|m| {
+            let r: serde_json::Value = serde_json::from_slice(m.payload().unwrap()).unwrap();
+            r["source"]["offset"].as_i64().unwrap()
+        })
+        .collect();
+    let dlq_offsets: Vec<i64> = dlq
+        .iter()
+        .map(|m| {
+            header(m, "enricher.source.offset")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        out_offsets.windows(2).all(|w| w[0] < w[1]),
+        "outputs out of order: {out_offsets:?}"
+    );
+    assert!(
+        dlq_offsets.windows(2).all(|w| w[0] < w[1]),
+        "DLQ out of order: {dlq_offsets:?}"
+    );
+    let expected_bad: Vec<i64> = (0..120).filter(|i| i % 5 == 2).collect();
+    assert_eq!(dlq_offsets, expected_bad);
+}

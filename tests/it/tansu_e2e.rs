@@ -255,3 +255,130 @@ fn killing_the_worker_three_times_loses_no_article() {
         .terminate(Duration::from_secs(30))
         .is_some_and(|s| s.success()));
 }
+
+fn load_articles(brokers: &str, topic: &str, prefix: &str, range: std::ops::Range<usize>) {
+    let input: String = range
+        .map(|i| produce_line(None, Some(article(&format!("{prefix}{i}"), i).as_bytes())) + "\n")
+        .collect();
+    python_client(
+        &["produce", "--brokers", brokers, "--topic", topic],
+        input.as_bytes(),
+    );
+}
+
+fn committed_total(brokers: &str, group: &str, topic: &str, partitions: usize) -> i64 {
+    let parts = partitions.to_string();
+    let out = python_client(
+        &[
+            "committed",
+            "--brokers",
+            brokers,
+            "--group",
+            group,
+            "--topic",
+            topic,
+            "--partitions",
+            &parts,
+        ],
+        b"",
+    );
+    let map: BTreeMap<String, i64> = serde_json::from_str(out.trim()).unwrap();
+    map.values().filter(|o| **o >= 0).sum()
+}
+
+#[test]
+fn two_then_three_workers_share_the_work_and_one_leaves_mid_run() {
+    let tansu = Tansu::start();
+    let b = &tansu.brokers;
+    python_client(
+        &["create", "--brokers", b, "g-in:6", "g-out:6", "g-dlq:1"],
+        b"",
+    );
+    let total = 3000;
+    load_articles(b, "g-in", "g-", 0..total);
+
+    let mut first = WorkerProcess::start(b, "g-in", "g-out", "g-dlq", "shared");
+    let mut second = WorkerProcess::start(b, "g-in", "g-out", "g-dlq", "shared");
+    std::thread::sleep(Duration::from_secs(2));
+    let mut third = WorkerProcess::start(b, "g-in", "g-out", "g-dlq", "shared");
+    std::thread::sleep(Duration::from_secs(2));
+    // The second one leaves mid-run: its partitions move to the others.
+    assert!(second
+        .terminate(Duration::from_secs(30))
+        .is_some_and(|s| s.success()));
+
+    let out = consume(b, "g-out", total, false, "2");
+    let counts = key_counts(&out);
+    let missing: Vec<_> = (0..total)
+        .map(|i| format!("g-{i}"))
+        .filter(|k| !counts.contains_key(k))
+        .collect();
+    assert!(missing.is_empty(), "lost: {missing:?}");
+    let partitions: std::collections::BTreeSet<i64> = out
+        .iter()
+        .map(|m| {
+            serde_json::from_str::<serde_json::Value>(m["value"].as_str().unwrap()).unwrap()
+                ["source"]["partition"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(partitions.len(), 6, "every input partition processed");
+    assert!(first
+        .terminate(Duration::from_secs(30))
+        .is_some_and(|s| s.success()));
+    assert!(third
+        .terminate(Duration::from_secs(30))
+        .is_some_and(|s| s.success()));
+    assert_eq!(
+        committed_total(b, "shared", "g-in", 6),
+        total as i64,
+        "all offsets committed after a clean stop"
+    );
+}
+
+#[test]
+fn the_worker_rides_out_a_broker_restart() {
+    let port = free_port();
+    let tansu = Tansu::start_persistent(port, tempfile::tempdir().unwrap());
+    let b = tansu.brokers.clone();
+    python_client(
+        &["create", "--brokers", &b, "r-in:2", "r-out:2", "r-dlq:1"],
+        b"",
+    );
+    load_articles(&b, "r-in", "r-", 0..500);
+    let mut worker = WorkerProcess::start(&b, "r-in", "r-out", "r-dlq", "restart-group");
+    consume(&b, "r-out", 100, false, "0");
+
+    let dir = tansu.stop();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while worker.http_get("/readyz").map(|r| r.0) != Some(503) {
+        assert!(
+            Instant::now() < deadline,
+            "/readyz must report 503 while the broker is down"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(
+        worker.is_running(),
+        "the worker must not exit while the broker is down"
+    );
+    let tansu = Tansu::start_persistent(port, dir);
+    load_articles(&b, "r-in", "r-", 500..1000);
+
+    let out = consume(&b, "r-out", 1000, false, "2");
+    let counts = key_counts(&out);
+    let missing: Vec<_> = (0..1000)
+        .map(|i| format!("r-{i}"))
+        .filter(|k| !counts.contains_key(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "lost across the broker restart: {missing:?}"
+    );
+    assert!(worker.is_running());
+    assert!(worker
+        .terminate(Duration::from_secs(30))
+        .is_some_and(|s| s.success()));
+    drop(tansu);
+}
