@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Helper of bench/pipeline.sh: load articles, watch the worker, measure latency.
+
+Uses confluent-kafka (its own librdkafka), independent of the worker's code.
+
+  pipeline.py create  --brokers B TOPIC:PARTITIONS ...
+  pipeline.py load    --brokers B --topic T --count N [--bytes 4000] [--rate R]
+      produces N articles of about BYTES of text each; with --rate, at a steady
+      R articles/s (the message CreateTime is the moment of sending).
+  pipeline.py articles --count N [--bytes 4000]   (JSONL on stdout, for extract)
+  pipeline.py wait    --metrics URL --count N [--timeout S]
+      polls the worker's /metrics until enricher_articles_enriched_total >= N;
+      prints the seconds from the call to the first enriched article and to N.
+  pipeline.py drain   --brokers B --topic T --count N
+      reads N output records; prints the span of their CreateTimes (first to
+      last output) and the latency percentiles output CreateTime - source.timestamp.
+
+Articles are built like benches/extract/corpus.rs: the English paragraphs of
+samples/articles.jsonl and tests/data/seed.jsonl, concatenated from a rotating
+start until the text reaches the size.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCES = ["samples/articles.jsonl", "tests/data/seed.jsonl"]
+
+
+def paragraphs_and_titles():
+    paragraphs, titles = [], []
+    for name in SOURCES:
+        with open(os.path.join(REPO, name), encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                article = json.loads(line)
+                if article.get("language", "en") != "en":
+                    continue
+                if article.get("title"):
+                    titles.append(article["title"])
+                for p in article["text"].split("\n"):
+                    p = p.strip()
+                    if p and p not in paragraphs:
+                        paragraphs.append(p)
+    return paragraphs, titles
+
+
+def articles(count, target_bytes, prefix):
+    paragraphs, titles = paragraphs_and_titles()
+    for i in range(count):
+        parts, size, nxt = [], 0, i % len(paragraphs)
+        while size < target_bytes:
+            parts.append(paragraphs[nxt])
+            size += len(paragraphs[nxt].encode()) + 1
+            nxt = (nxt + 1) % len(paragraphs)
+        yield f"{prefix}-{i}", json.dumps({
+            "id": f"{prefix}-{i}",
+            "title": titles[i % len(titles)],
+            "source": "bench",
+            "language": "en",
+            "text": "\n".join(parts),
+        }).encode()
+
+
+def create(args):
+    admin = AdminClient({"bootstrap.servers": args.brokers})
+    topics = []
+    for spec in args.topics:
+        name, _, parts = spec.partition(":")
+        topics.append(NewTopic(name, num_partitions=int(parts or 1), replication_factor=1))
+    for fut in admin.create_topics(topics, operation_timeout=30).values():
+        fut.result()
+
+
+def load(args):
+    producer = Producer({
+        "bootstrap.servers": args.brokers,
+        "linger.ms": 5 if args.rate else 20,
+        "compression.type": "lz4",
+    })
+    failures = []
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failures.append(str(err))
+
+    started = time.monotonic()
+    for i, (key, value) in enumerate(articles(args.count, args.bytes, args.prefix)):
+        if args.rate:
+            # Steady pacing against the schedule, not sleep-per-message (no drift).
+            delay = started + i / args.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        while True:
+            try:
+                producer.produce(args.topic, value=value, key=key, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    left = producer.flush(120)
+    elapsed = time.monotonic() - started
+    if left or failures:
+        sys.exit(f"produce failed: {left} undelivered, errors: {failures[:3]}")
+    print(json.dumps({"produced": args.count, "seconds": round(elapsed, 3),
+                      "rate": round(args.count / elapsed, 1)}))
+
+
+def write_articles(args):
+    out = sys.stdout.buffer
+    for _key, value in articles(args.count, args.bytes, args.prefix):
+        out.write(value + b"\n")
+
+
+def enriched_total(url):
+    with urllib.request.urlopen(url, timeout=2) as r:
+        text = r.read().decode()
+    m = re.search(r"^enricher_articles_enriched_total (\d+)", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def wait(args):
+    started = time.monotonic()
+    first = None
+    deadline = started + args.timeout
+    while time.monotonic() < deadline:
+        try:
+            n = enriched_total(args.metrics)
+        except OSError:
+            n = 0  # the endpoint is not up yet
+        now = time.monotonic()
+        if n > 0 and first is None:
+            first = now - started
+        if n >= args.count:
+            print(json.dumps({"enriched": n, "seconds_to_first": round(first, 3),
+                              "seconds_to_all": round(now - started, 3)}))
+            return
+        time.sleep(0.05)
+    sys.exit(f"timeout: only {n} of {args.count} enriched after {args.timeout}s")
+
+
+def percentile(sorted_values, q):
+    # Nearest rank: the smallest value with at least q of the values at or below it.
+    k = max(0, min(len(sorted_values) - 1, int(q * len(sorted_values) + 0.999999) - 1))
+    return sorted_values[k]
+
+
+def drain(args):
+    consumer = Consumer({
+        "bootstrap.servers": args.brokers,
+        "group.id": f"bench-drain-{time.time_ns()}",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    })
+    consumer.subscribe([args.topic])
+    latencies, out_ts, seen = [], [], set()
+    deadline = time.monotonic() + args.timeout
+    try:
+        while len(seen) < args.count and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None or msg.error():
+                continue
+            key = msg.key()
+            if key in seen:
+                continue  # a redelivery (at-least-once): count each article once
+            seen.add(key)
+            _, ts = msg.timestamp()
+            record = json.loads(msg.value())
+            out_ts.append(ts)
+            latencies.append(ts - record["source"]["timestamp"])
+    finally:
+        consumer.close()
+    if len(seen) < args.count:
+        sys.exit(f"only {len(seen)} of {args.count} records arrived")
+    latencies.sort()
+    span = (max(out_ts) - min(out_ts)) / 1000
+    print(json.dumps({
+        "records": len(seen),
+        "output_span_seconds": round(span, 3),
+        "output_rate": round((len(seen) - 1) / span, 1) if span > 0 else None,
+        "latency_ms": {"p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
+                       "max": latencies[-1], "min": latencies[0]},
+    }))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("create")
+    c.add_argument("--brokers", required=True)
+    c.add_argument("topics", nargs="+")
+    p = sub.add_parser("load")
+    p.add_argument("--brokers", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--bytes", type=int, default=4000)
+    p.add_argument("--rate", type=float)
+    p.add_argument("--prefix", default="bench")
+    a = sub.add_parser("articles")
+    a.add_argument("--count", type=int, required=True)
+    a.add_argument("--bytes", type=int, default=4000)
+    a.add_argument("--prefix", default="bench")
+    w = sub.add_parser("wait")
+    w.add_argument("--metrics", required=True)
+    w.add_argument("--count", type=int, required=True)
+    w.add_argument("--timeout", type=float, default=600)
+    d = sub.add_parser("drain")
+    d.add_argument("--brokers", required=True)
+    d.add_argument("--topic", required=True)
+    d.add_argument("--count", type=int, required=True)
+    d.add_argument("--timeout", type=float, default=300)
+    args = ap.parse_args()
+    {"create": create, "load": load, "articles": write_articles, "wait": wait, "drain": drain}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
