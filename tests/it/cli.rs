@@ -68,7 +68,7 @@ fn non_english_articles_get_a_warning_and_no_extraction() {
         .spawn()
         .and_then(|mut c| {
             c.stdin.take().unwrap().write_all(
-                "{\"id\":\"de\",\"text\":\"Die Bundesregierung in Berlin hat am Mittwoch neue Regeln beschlossen, sagte Olaf Schmidt.\"}\n".as_bytes(),
+                "{\"id\":\"de\",\"text\":\"Die Bundesregierung in Berlin hat am Mittwoch neue Regeln für den Bau von Wohnungen beschlossen. Nach den Plänen sollen die Genehmigungen schneller erteilt werden, und die Kommunen bekommen mehr Geld für den sozialen Wohnungsbau, sagte eine Sprecherin des Ministeriums.\"}\n".as_bytes(),
             )?;
             c.wait_with_output()
         })
