@@ -134,6 +134,18 @@ fn consume(
         .collect()
 }
 
+/// The ids `{prefix}{i}` for `i` in `range` that never reached the output.
+fn missing_keys(
+    counts: &BTreeMap<String, usize>,
+    prefix: &str,
+    range: std::ops::Range<usize>,
+) -> Vec<String> {
+    range
+        .map(|i| format!("{prefix}{i}"))
+        .filter(|k| !counts.contains_key(k))
+        .collect()
+}
+
 fn key_counts(messages: &[serde_json::Value]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for m in messages {
@@ -243,10 +255,7 @@ fn killing_the_worker_three_times_loses_no_article() {
     let mut worker = WorkerProcess::start(b, "in", "out", "dead", "kill-group");
     let out = consume(b, "out", total, false, "2");
     let counts = key_counts(&out);
-    let missing: Vec<_> = (0..total)
-        .map(|i| format!("k-{i}"))
-        .filter(|k| !counts.contains_key(k))
-        .collect();
+    let missing = missing_keys(&counts, "k-", 0..total);
     assert!(missing.is_empty(), "lost articles: {missing:?}");
     let duplicates: usize = counts.values().map(|n| n - 1).sum();
     eprintln!("at-least-once after 3 kills: {total} articles, {duplicates} duplicates");
@@ -309,10 +318,7 @@ fn two_then_three_workers_share_the_work_and_one_leaves_mid_run() {
 
     let out = consume(b, "g-out", total, false, "2");
     let counts = key_counts(&out);
-    let missing: Vec<_> = (0..total)
-        .map(|i| format!("g-{i}"))
-        .filter(|k| !counts.contains_key(k))
-        .collect();
+    let missing = missing_keys(&counts, "g-", 0..total);
     assert!(missing.is_empty(), "lost: {missing:?}");
     let partitions: std::collections::BTreeSet<i64> = out
         .iter()
@@ -368,10 +374,7 @@ fn the_worker_rides_out_a_broker_restart() {
 
     let out = consume(&b, "r-out", 1000, false, "2");
     let counts = key_counts(&out);
-    let missing: Vec<_> = (0..1000)
-        .map(|i| format!("r-{i}"))
-        .filter(|k| !counts.contains_key(k))
-        .collect();
+    let missing = missing_keys(&counts, "r-", 0..1000);
     assert!(
         missing.is_empty(),
         "lost across the broker restart: {missing:?}"
