@@ -12,7 +12,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use article_enricher::enrich::Enricher;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
 
 mod corpus;
 use corpus::Article;
@@ -45,6 +47,9 @@ fn per_size(c: &mut Criterion) {
             ..Enricher::default()
         };
         let mut group = c.benchmark_group(group_name);
+        // Flat sampling: a 40 KB set takes ~0.1 s per iteration, and linear
+        // sampling would need thousands of them.
+        group.sampling_mode(SamplingMode::Flat);
         for (name, bytes) in SIZES {
             let articles = corpus::articles(bytes, ARTICLES_PER_SIZE);
             let words: u64 = articles.iter().map(|a| a.words).sum();
@@ -79,6 +84,7 @@ fn thread_scaling(c: &mut Criterion) {
     let enricher = Enricher::default();
     let articles = corpus::articles(4_000, 64);
     let mut group = c.benchmark_group("threads_typical_4KB");
+    group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(articles.len() as u64));
     for threads in [1, 2] {
         group.bench_with_input(
@@ -115,7 +121,11 @@ fn thread_scaling(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().measurement_time(Duration::from_secs(5));
+    // About 7 s per benchmark, 8 benchmarks: a minute for the whole suite.
+    config = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(5));
     targets = per_size, thread_scaling
 }
 criterion_main!(benches);
