@@ -3,7 +3,6 @@
 
 Uses confluent-kafka (its own librdkafka), independent of the worker's code.
 
-  pipeline.py create  --brokers B TOPIC:PARTITIONS ...
   pipeline.py load    --brokers B --topic T --count N [--bytes 4000] [--rate R]
       produces N articles of about BYTES of text each; with --rate, at a steady
       R articles/s (the message CreateTime is the moment of sending).
@@ -28,7 +27,6 @@ import time
 import urllib.request
 
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = ["samples/articles.jsonl", "tests/data/seed.jsonl"]
@@ -68,16 +66,6 @@ def articles(count, target_bytes, prefix):
             "language": "en",
             "text": "\n".join(parts),
         }).encode()
-
-
-def create(args):
-    admin = AdminClient({"bootstrap.servers": args.brokers})
-    topics = []
-    for spec in args.topics:
-        name, _, parts = spec.partition(":")
-        topics.append(NewTopic(name, num_partitions=int(parts or 1), replication_factor=1))
-    for fut in admin.create_topics(topics, operation_timeout=30).values():
-        fut.result()
 
 
 def load(args):
@@ -194,9 +182,6 @@ def drain(args):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("create")
-    c.add_argument("--brokers", required=True)
-    c.add_argument("topics", nargs="+")
     p = sub.add_parser("load")
     p.add_argument("--brokers", required=True)
     p.add_argument("--topic", required=True)
@@ -218,7 +203,7 @@ def main():
     d.add_argument("--count", type=int, required=True)
     d.add_argument("--timeout", type=float, default=300)
     args = ap.parse_args()
-    {"create": create, "load": load, "articles": write_articles, "wait": wait, "drain": drain}[args.cmd](args)
+    {"load": load, "articles": write_articles, "wait": wait, "drain": drain}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 #   bench/pipeline.sh            # 20,000 typical (~4 KB) articles
 #   COUNT=5000 bench/pipeline.sh # a quicker run
 #
-# 1. starts tansu (memory storage) on a free port and creates the topics;
+# 1. starts tansu (memory storage) on a free port and creates the topics
+#    (with the e2e tests' client, tests/e2e/kafka_client.py);
 # 2. pre-loads COUNT articles into the input topic (bench/pipeline.py load);
 # 3. runs the release worker in at-least-once mode with --no-extract
 #    (pass-through: parse and re-serialize only, the I/O limit), then with
@@ -69,7 +70,7 @@ echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "# worker: $BIN ($(git rev-parse --short HEAD)$(git diff --quiet -- src || echo ', src modified'))"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-$HELPER create --brokers "$BROKERS" "in:$PARTITIONS" "out-passthrough:$PARTITIONS" \
+python3 tests/e2e/kafka_client.py create --brokers "$BROKERS" "in:$PARTITIONS" "out-passthrough:$PARTITIONS" \
     "out-enrich:$PARTITIONS" "in-steady:$PARTITIONS" "out-steady:$PARTITIONS"
 echo "preload: $($HELPER load --brokers "$BROKERS" --topic in --count "$COUNT")"
 
