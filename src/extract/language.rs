@@ -18,7 +18,7 @@ pub fn detect_language(text: &str, declared: Option<&str>) -> Option<String> {
     if !info.is_reliable() {
         return None;
     }
-    iso639_1(info.lang()).map(str::to_owned)
+    Some(iso639_1(info.lang()).to_owned())
 }
 
 /// English function words that other languages rarely use as words.
@@ -73,10 +73,11 @@ fn normalize_declared(declared: &str) -> String {
     lower.split(['-', '_']).next().unwrap_or(&lower).to_owned()
 }
 
-/// whatlang speaks ISO 639-3; the record speaks ISO 639-1 where one exists.
-fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
+/// whatlang speaks ISO 639-3; the record speaks ISO 639-1 where one exists
+/// (and whatlang's ISO 639-3 code otherwise).
+fn iso639_1(lang: whatlang::Lang) -> &'static str {
     use whatlang::Lang::*;
-    Some(match lang {
+    match lang {
         Eng => "en",
         Deu => "de",
         Fra => "fr",
@@ -107,8 +108,8 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
         Vie => "vi",
         Tha => "th",
         Pes => "fa",
-        other => return Some(other.code()),
-    })
+        other => other.code(),
+    }
 }
 
 #[cfg(test)]

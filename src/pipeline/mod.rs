@@ -31,9 +31,8 @@ use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 
 pub use kafka::{client_config, LoggingContext, PRODUCER_DEFAULTS};
-pub use offsets::OffsetTracker;
 pub use output::{Outcome, Output};
-pub use partition::{process_message, source_of, Partitions, Processor};
+pub use partition::{Partitions, Processor};
 pub use store::OffsetStore;
 
 use kafka::{log_config, WorkerContext, GROUP_CONSUMER_DEFAULTS};

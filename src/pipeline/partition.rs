@@ -115,7 +115,7 @@ pub(super) async fn extract_on_pool(
     }
 }
 
-pub fn source_of(msg: &OwnedMessage) -> SourceInfo {
+fn source_of(msg: &OwnedMessage) -> SourceInfo {
     SourceInfo {
         topic: msg.topic().to_owned(),
         partition: msg.partition(),
@@ -125,7 +125,7 @@ pub fn source_of(msg: &OwnedMessage) -> SourceInfo {
 }
 
 /// Parse, extract and serialize one message (CPU-bound; runs on the pool).
-pub fn process_message(
+fn process_message(
     enricher: &Enricher,
     metrics: &Metrics,
     msg: OwnedMessage,
