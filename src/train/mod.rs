@@ -18,11 +18,12 @@ pub use eval::EvalEntitiesArgs;
 
 use crate::extract::entities::doc::{add_document_context, Segment};
 use crate::extract::entities::tagger::tag_segments;
+use crate::extract::entities::tags::NTAGS;
 use crate::extract::entities::tags::{encode, Tag};
 use crate::extract::entities::{find_entities_with, model::Model};
 use crate::extract::Field;
 use conll::{read_conll, ConllDoc};
-use perceptron::{Learner, Perceptron};
+use perceptron::{quantized_model, Learner, Perceptron};
 
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
@@ -45,6 +46,9 @@ pub struct TrainArgs {
     /// scored no better on dev and ran slower).
     #[arg(long, default_value_t = 17)]
     pub bits: u32,
+    /// Perceptrons trained (seeds `seed`, `seed + 1`, ...) and averaged.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -58,10 +62,42 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         train.len()
     );
 
+    // Several perceptrons, each over its own shuffles, averaged into one
+    // linear model: as fast as one, steadier than any.
+    let mut summed = vec![0f64; NTAGS << args.bits];
+    for run in 0..args.runs {
+        let seed = args.seed.wrapping_add(run as u64);
+        let (epoch, f1, weights) = train_one(&examples, &dev, args, seed);
+        eprintln!("run {run} (seed {seed}): best epoch {epoch}, dev F1 {f1:.2}");
+        for (s, w) in summed.iter_mut().zip(weights) {
+            *s += w;
+        }
+    }
+    let model = quantized_model(args.bits, &summed);
+    let f1 = dev_f1(&model, &dev);
+    let epoch = args.runs;
+    let bytes = model.to_gzip()?;
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes): {epoch} runs averaged, dev F1 {f1:.2}",
+        args.out.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
+/// Trains one perceptron with shuffles from `seed`; returns the epoch with
+/// the best dev F1, that F1 and the averaged weights at that epoch.
+fn train_one(
+    examples: &[Example],
+    dev: &[ConllDoc],
+    args: &TrainArgs,
+    seed: u64,
+) -> (usize, f64, Vec<f64>) {
     let mut perceptron = Perceptron::new(args.bits);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = XorShift(args.seed.max(1));
-    let mut best: Option<(f64, usize, Model)> = None;
+    let mut rng = XorShift(seed.max(1));
+    let mut best: (usize, f64, Vec<f64>) = (0, -1.0, Vec::new());
     for epoch in 1..=args.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
@@ -74,22 +110,14 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 },
             );
         }
-        let model = perceptron.averaged_model();
-        let f1 = dev_f1(&model, &dev);
-        eprintln!("epoch {epoch}: dev F1 {f1:.2}");
-        if best.as_ref().is_none_or(|(b, _, _)| f1 > *b) {
-            best = Some((f1, epoch, model));
+        let weights = perceptron.averaged();
+        let f1 = dev_f1(&quantized_model(args.bits, &weights), dev);
+        eprintln!("  epoch {epoch}: dev F1 {f1:.2}");
+        if f1 > best.1 {
+            best = (epoch, f1, weights);
         }
     }
-    let (f1, epoch, model) = best.context("no epochs run")?;
-    let bytes = model.to_gzip()?;
-    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!(
-        "wrote {} ({} bytes): epoch {epoch}, dev F1 {f1:.2}",
-        args.out.display(),
-        bytes.len()
-    );
-    Ok(())
+    best
 }
 
 /// Entity F1 of `model` on `dev`, as the scorer computes it.

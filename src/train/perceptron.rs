@@ -41,22 +41,22 @@ impl Perceptron {
         }
     }
 
-    /// The averaged weights, scaled into 16 bits.
-    pub(crate) fn averaged_model(&self) -> Model {
-        let averaged: Vec<f64> = self
-            .w
+    /// The averaged weights.
+    pub(crate) fn averaged(&self) -> Vec<f64> {
+        self.w
             .iter()
             .zip(&self.u)
             .map(|(&w, &u)| f64::from(w) - u / self.steps)
-            .collect();
-        let max = averaged.iter().fold(0f64, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        let quantized: Vec<i16> = averaged
-            .iter()
-            .map(|w| (w * scale).round() as i16)
-            .collect();
-        Model::new(self.bits, &quantized)
+            .collect()
     }
+}
+
+/// A model from real weights, scaled into 16 bits.
+pub(crate) fn quantized_model(bits: u32, weights: &[f64]) -> Model {
+    let max = weights.iter().fold(0f64, |m, w| m.max(w.abs()));
+    let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
+    let quantized: Vec<i16> = weights.iter().map(|w| (w * scale).round() as i16).collect();
+    Model::new(bits, &quantized)
 }
 
 /// Decodes with the current weights and learns from each mistake.

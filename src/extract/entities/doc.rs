@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::gazetteer;
 use super::hash::{finish, PreHashed};
-use super::lexeme::{Lexeme, ALL_CAPS, ALL_LOWER, INIT_CAP};
+use super::lexeme::{Lexeme, ALL_CAPS, ALL_LOWER, HAS_DIGIT, INIT_CAP};
 use super::sentence::split_sentences;
 use super::token::tokenize;
 use crate::extract::ByteSpan;
@@ -18,6 +18,11 @@ pub(crate) const CAPS_SENTENCE: u8 = 1 << 1;
 pub(crate) const SEEN_LOWER: u8 = 1 << 2;
 /// Elsewhere the word is capitalised in the middle of a normal sentence.
 pub(crate) const SEEN_CAP_MID: u8 = 1 << 3;
+/// The token is in a row of a table: a line that is a third numbers
+/// ("Barnsley 3 Port Vale 1"), where places are usually clubs.
+pub(crate) const TABLE_ROW: u8 = 1 << 4;
+/// A fifth of the document's lines are table rows: sports results, markets.
+pub(crate) const TABLE_DOC: u8 = 1 << 5;
 
 /// One field of an article (its text or its title), prepared for tagging.
 pub(crate) struct Segment {
@@ -55,8 +60,10 @@ impl Segment {
         let mut context = vec![0u8; tokens.len()];
         for sentence in &sentences {
             let caps = is_caps_sentence(&lexemes[sentence.clone()]);
+            let table = is_table_row(&lexemes[sentence.clone()]);
             for i in sentence.clone() {
                 context[i] |= if caps { CAPS_SENTENCE } else { 0 };
+                context[i] |= if table { TABLE_ROW } else { 0 };
             }
             context[sentence.start] |= SENTENCE_START;
         }
@@ -133,6 +140,12 @@ fn is_caps_sentence(lexemes: &[Lexeme]) -> bool {
     caps >= 2 && caps * 2 > words
 }
 
+/// At least two numbers, and a third of the tokens numbers.
+fn is_table_row(lexemes: &[Lexeme]) -> bool {
+    let numbers = lexemes.iter().filter(|l| l.has(HAS_DIGIT)).count();
+    numbers >= 2 && numbers * 3 >= lexemes.len()
+}
+
 /// How one word (by its lowercased form) is written across the document.
 #[derive(Default, Clone, Copy)]
 struct Usage {
@@ -143,6 +156,20 @@ struct Usage {
 /// Sets the document-level flags of every token of `segments`, counting
 /// each word's other occurrences in all of them.
 pub(crate) fn add_document_context(segments: &mut [Segment]) {
+    let (mut sentences, mut tables) = (0, 0);
+    for seg in segments.iter() {
+        sentences += seg.sentences.len();
+        tables += seg
+            .sentences
+            .iter()
+            .filter(|s| seg.context[s.start] & TABLE_ROW != 0)
+            .count();
+    }
+    let doc_flag = if tables * 5 >= sentences && tables > 0 {
+        TABLE_DOC
+    } else {
+        0
+    };
     let mut usage: HashMap<u64, Usage, PreHashed> = HashMap::with_hasher(PreHashed);
     for seg in segments.iter() {
         for (lex, &ctx) in seg.lexemes.iter().zip(&seg.context) {
@@ -155,6 +182,7 @@ pub(crate) fn add_document_context(segments: &mut [Segment]) {
     for seg in segments.iter_mut() {
         for (lex, ctx) in seg.lexemes.iter().zip(seg.context.iter_mut()) {
             let (lower, cap_mid) = own_usage(lex, *ctx);
+            *ctx |= doc_flag;
             let total = usage.get(&finish(lex.lower)).copied().unwrap_or_default();
             if total.lower > lower {
                 *ctx |= SEEN_LOWER;
@@ -196,5 +224,31 @@ mod tests {
         assert_ne!(ctx[4] & SEEN_LOWER, 0, "LUCKY is seen as lucky");
         assert_eq!(ctx[9] & SEEN_CAP_MID, 0, "only this Japan is mid-sentence");
         assert_eq!(ctx[9] & CAPS_SENTENCE, 0);
+    }
+
+    #[test]
+    fn flags_table_rows_and_table_documents() {
+        let mut segs = vec![Segment::new(
+            "Barnsley 3 Port Vale 1\nWolves 2 Ipswich 0\nFans left the ground early .",
+        )];
+        add_document_context(&mut segs);
+        let ctx = &segs[0].context;
+        assert_ne!(ctx[0] & TABLE_ROW, 0, "a result line");
+        assert_eq!(ctx[10] & TABLE_ROW, 0, "a sentence without numbers");
+        assert!(
+            ctx.iter().all(|c| c & TABLE_DOC != 0),
+            "two rows of three lines"
+        );
+
+        let mut prose = vec![Segment::new(
+            "Barnsley won the match 3 - 1 at home on Saturday .\nFans cheered .",
+        )];
+        add_document_context(&mut prose);
+        assert_eq!(
+            prose[0].context[0] & TABLE_ROW,
+            0,
+            "two numbers in eleven tokens"
+        );
+        assert!(prose[0].context.iter().all(|c| c & TABLE_DOC == 0));
     }
 }

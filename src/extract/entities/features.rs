@@ -7,13 +7,13 @@
 //! the model: bump [`FEATURE_VERSION`] and retrain.
 use std::ops::Range;
 
-use super::doc::Segment;
+use super::doc::{Segment, TABLE_DOC, TABLE_ROW};
 use super::hash::mix;
 use super::lexeme::{Lexeme, AFFIXES};
 use super::tags::Tag;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 2;
+pub(crate) const FEATURE_VERSION: u32 = 3;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -53,6 +53,8 @@ const HISTORY: u64 = 44;
 const HISTORY_SHAPE: u64 = 45;
 const PREV_TAG_NEXT_LOWER: u64 = 46;
 const HISTORY_MAJORITY: u64 = 47;
+const TABLE_GAZ: u64 = 48;
+const TABLE_RUN: u64 = 49;
 
 #[inline]
 fn feature(template: u64, value: u64) -> u64 {
@@ -125,6 +127,8 @@ pub(crate) fn static_features(
     out.push(feature(GAZ_LEFT, mix(gaz_at(-1) as u64, gaz as u64)));
     out.push(feature(GAZ_RIGHT, mix(gaz as u64, gaz_at(1) as u64)));
     let context = seg.context[i] as u64;
+    let table = context & u64::from(TABLE_ROW | TABLE_DOC);
+    out.push(feature(TABLE_GAZ, mix(table, gaz as u64)));
     out.push(feature(CONTEXT_SHAPE, mix(context, lex.shape)));
     out.push(feature(CONTEXT_LOWER, mix(context, lex.lower)));
     out.push(feature(
@@ -137,6 +141,7 @@ pub(crate) fn static_features(
         out.push(feature(RUN_FIRST, mix(run.first, run.position as u64)));
         out.push(feature(RUN_SHAPE, mix(shape, context)));
         out.push(feature(RUN_LAST_LOWER, mix(run.last, lex.lower)));
+        out.push(feature(TABLE_RUN, mix(shape, table)));
     }
 }
 

@@ -59,8 +59,10 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
     found
 }
 
-/// The hand-written list of well-known people and organisations corrects a
-/// mention the tagger stretched past a listed name: "MI6" inside a tagged
+/// The hand-written list of well-known people and organisations adds a
+/// listed name where the tagger found nothing ("MI6" in the seed article's
+/// "information-a British MI6 agent-a"), and corrects a mention the tagger
+/// stretched past a listed name: "MI6" inside a tagged
 /// "British MI6" or "information-a British MI6 agent-a" becomes its own
 /// organisation. Only where the stretched mention has the wrong type, a
 /// lowercase word or a nationality in it; elsewhere the tagger's context
@@ -74,6 +76,11 @@ fn with_listed_names(
     // Category indices in gazetteer::CATEGORIES and type indices in tags::TYPES.
     for (category, kind) in [(PERSON, 0), (ORGANIZATION, 1)] {
         for (start, end) in gazetteer::spans_of(&seg.gazetteer, category) {
+            if !spans.iter().any(|&(s, e, _)| s < end && start < e) {
+                // The tagger saw nothing here at all: trust the list.
+                spans.push((start, end, kind));
+                continue;
+            }
             let Some(at) = spans
                 .iter()
                 .position(|&(s, e, _)| s <= start && end <= e && (s, e) != (start, end))
