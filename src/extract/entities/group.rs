@@ -113,7 +113,8 @@ fn initials(words: &[String]) -> String {
 }
 
 /// The most frequent type of each distinct name, so that one name has one
-/// type throughout the article (ties: the type seen first).
+/// type throughout the article (ties: the type seen first); except that a
+/// place and an organisation of the same name stay apart.
 fn majority_kinds(found: &[Found], keys: &[Vec<String>]) -> Vec<EntityType> {
     let mut votes: HashMap<&[String], Vec<(EntityType, usize)>> = HashMap::new();
     for (f, key) in found.iter().zip(keys) {
@@ -123,16 +124,31 @@ fn majority_kinds(found: &[Found], keys: &[Vec<String>]) -> Vec<EntityType> {
             None => tally.push((f.kind, 1)),
         }
     }
-    keys.iter()
-        .map(|key| {
+    found
+        .iter()
+        .zip(keys)
+        .map(|(f, key)| {
             let tally = &votes[key.as_slice()];
             let best = tally.iter().map(|(_, n)| *n).max().unwrap_or(0);
-            tally
+            let majority = tally
                 .iter()
                 .find(|(_, n)| *n == best)
-                .map_or(EntityType::Misc, |(k, _)| *k)
+                .map_or(EntityType::Misc, |(k, _)| *k);
+            if is_place_and_organization(f.kind, majority) {
+                f.kind
+            } else {
+                majority
+            }
         })
         .collect()
+}
+
+/// A city and its club, a country and its team or government, share a
+/// name and are different entities: the tagger's choice between them, made
+/// in context ("NEW YORK AT CHICAGO", "rain in New York"), stands.
+fn is_place_and_organization(a: EntityType, b: EntityType) -> bool {
+    use EntityType::{Location, Organization};
+    matches!((a, b), (Location, Organization) | (Organization, Location))
 }
 
 fn finish(text: &str, title: &str, found: &[Found], drafts: Vec<Draft>) -> Vec<EntityGroup> {
@@ -247,6 +263,24 @@ mod tests {
         let groups = group(text, "", &f);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].kind, EntityType::Location);
+    }
+
+    #[test]
+    fn a_place_and_its_club_stay_two_entities() {
+        let text = "Leeds beat Leeds United fans in Leeds at Leeds";
+        let f = vec![
+            found(text, "Leeds", 0, EntityType::Organization),
+            found(text, "Leeds", 1, EntityType::Person),
+            found(text, "Leeds", 2, EntityType::Location),
+            found(text, "Leeds", 3, EntityType::Organization),
+        ];
+        let groups = group(text, "", &f);
+        let kinds: Vec<(EntityType, usize)> =
+            groups.iter().map(|g| (g.kind, g.mentions.len())).collect();
+        // The person reading is outvoted; the place keeps its own entity.
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+        assert!(kinds.contains(&(EntityType::Organization, 3)), "{kinds:?}");
+        assert!(kinds.contains(&(EntityType::Location, 1)), "{kinds:?}");
     }
 
     #[test]
