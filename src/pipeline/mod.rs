@@ -2,7 +2,7 @@
 //!
 //! Flow of one message:
 //! `consumer.recv()` -> [`OffsetStore::begin`] -> partition task
-//! ([`partition`]) -> extraction on the CPU pool -> [`output::Output::publish`]
+//! ([`partition`]) -> extraction on the [`pool`] threads -> [`output::Output::publish`]
 //! in partition order -> broker acknowledgement -> [`OffsetStore::complete`]
 //! -> worker loop stores the highest contiguous offset -> librdkafka commits.
 //!
@@ -13,6 +13,7 @@ mod kafka;
 mod offsets;
 mod output;
 mod partition;
+mod pool;
 mod store;
 mod transactional;
 
@@ -24,7 +25,7 @@ use anyhow::Context;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 use crate::config::{DeliveryMode, RunArgs};
 use crate::enrich::Enricher;
@@ -33,6 +34,7 @@ use crate::metrics::Metrics;
 pub use kafka::{client_config, LoggingContext, PRODUCER_DEFAULTS};
 pub use output::{Outcome, Output};
 pub use partition::{Partitions, Processor};
+pub use pool::ExtractionPool;
 pub use store::OffsetStore;
 
 use kafka::{log_config, WorkerContext, GROUP_CONSUMER_DEFAULTS};
@@ -96,7 +98,7 @@ pub async fn run(
             max_article_bytes: args.kafka.max_article_bytes,
             extraction: !args.no_extract,
         },
-        cpu: Arc::new(Semaphore::new(cpu_workers())),
+        pool: ExtractionPool::per_core(),
         metrics: metrics.clone(),
         output,
     });
@@ -228,11 +230,6 @@ impl Worker<'_> {
             }
         }
     }
-}
-
-/// Extraction threads: one per core.
-fn cpu_workers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Keep `/readyz` true while the brokers answer and the input topic exists.

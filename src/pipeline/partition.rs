@@ -9,19 +9,20 @@ use std::time::Instant;
 
 use futures::stream::{FuturesOrdered, StreamExt};
 use rdkafka::message::{Message, OwnedMessage};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::mpsc;
 
 use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 use crate::record::{BadInput, SourceInfo};
 
 use super::output::{Outcome, Output};
+use super::pool::ExtractionPool;
 
 /// Turns input messages into outcomes and hands them to the output.
 pub struct Processor {
     pub enricher: Enricher,
-    /// Bounds concurrent extractions to the number of CPU workers.
-    pub cpu: Arc<Semaphore>,
+    /// Where extraction runs: one thread per core.
+    pub pool: ExtractionPool,
     pub metrics: Metrics,
     pub output: Arc<Output>,
 }
@@ -90,17 +91,17 @@ pub(super) async fn extract_on_pool(
     processor: Arc<Processor>,
     msg: OwnedMessage,
 ) -> (SourceInfo, Outcome) {
-    // The semaphore is never closed, so acquiring cannot fail.
-    let _permit = processor.cpu.acquire().await;
     let p = Arc::clone(&processor);
     let source = source_of(&msg);
     let s = source.clone();
-    match tokio::task::spawn_blocking(move || process_message(&p.enricher, &p.metrics, msg, s))
+    match processor
+        .pool
+        .run(move || process_message(&p.enricher, &p.metrics, msg, s))
         .await
     {
         Ok(outcome) => (source, outcome),
         Err(e) => {
-            // Only runtime shutdown gets here (panics are caught inside).
+            // Only at shutdown (panics are caught inside process_message).
             tracing::error!(offset = source.offset, error = %e, "extraction task failed");
             let error = BadInput::Internal(e.to_string());
             (

@@ -12,13 +12,14 @@ use std::time::Duration;
 use anyhow::Context;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{FutureProducer, Producer};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 use crate::config::KafkaArgs;
 use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 use crate::pipeline::{
-    client_config, LoggingContext, OffsetStore, Output, Partitions, Processor, PRODUCER_DEFAULTS,
+    client_config, ExtractionPool, LoggingContext, OffsetStore, Output, Partitions, Processor,
+    PRODUCER_DEFAULTS,
 };
 
 pub struct Sink {
@@ -45,13 +46,12 @@ impl Sink {
             offsets: Arc::clone(&offsets),
             acked: Arc::clone(&acked),
         });
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let processor = Arc::new(Processor {
             enricher: Enricher {
                 max_article_bytes: kafka.max_article_bytes,
                 extraction: true,
             },
-            cpu: Arc::new(Semaphore::new(workers)),
+            pool: ExtractionPool::per_core(),
             metrics,
             output,
         });
