@@ -1,7 +1,8 @@
-//! The trained weights, stored sparsely: most feature hash buckets never
-//! got a weight, so a bucket maps through `index` to one of the few weight
-//! rows (`NTAGS` 16-bit weights each) or to none. This keeps the memory the
-//! tagger touches small (fewer cache and TLB misses) and loading fast.
+//! The trained weights: `NTAGS` 16-bit weights per feature hash bucket.
+//! The file stores only the buckets that have weights (a quarter of them
+//! are empty); in memory the table is dense, so scoring a feature is one
+//! memory read (an index to the non-empty rows made it two dependent reads,
+//! and the tagger is bound by those reads: BENCHMARKS.md).
 //!
 //! File, gzip-compressed, little-endian:
 //!
@@ -28,9 +29,9 @@ const EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin.gz");
 
 pub(crate) struct Model {
     bits: u32,
-    /// Per bucket: 0 for no weights, else 1 + its row in `rows`.
-    index: Vec<u32>,
-    rows: Vec<i16>,
+    /// `NTAGS` weights per bucket, bucket-major, all buckets (empty ones
+    /// are zeros): one memory access per feature.
+    weights: Vec<i16>,
 }
 
 /// The embedded model, loaded on first use; `None` if it does not load (a
@@ -50,27 +51,27 @@ pub(crate) fn embedded_error() -> Option<String> {
 
 impl Model {
     /// A model over `2^bits` buckets from dense weights (`2^bits * NTAGS`
-    /// values, bucket-major); all-zero rows are dropped.
+    /// values, bucket-major).
     pub(crate) fn new(bits: u32, weights: &[i16]) -> Model {
-        let mut buckets = Vec::new();
-        let mut rows = Vec::new();
-        for (bucket, row) in weights.chunks_exact(NTAGS).enumerate() {
-            if row.iter().any(|&w| w != 0) {
-                buckets.push(bucket as u32);
-                rows.extend_from_slice(row);
-            }
+        let mut dense = vec![0i16; NTAGS << bits];
+        let n = dense.len().min(weights.len());
+        dense[..n].copy_from_slice(&weights[..n]);
+        Model {
+            bits,
+            weights: dense,
         }
-        Model::from_rows(bits, &buckets, rows)
     }
 
-    fn from_rows(bits: u32, buckets: &[u32], rows: Vec<i16>) -> Model {
-        let mut index = vec![0u32; 1 << bits];
-        for (row, &bucket) in buckets.iter().enumerate() {
-            if let Some(slot) = index.get_mut(bucket as usize) {
-                *slot = row as u32 + 1;
+    /// A model from the stored rows: row `k` belongs to `buckets[k]`.
+    fn from_rows(bits: u32, buckets: &[u32], rows: &[i16]) -> Model {
+        let mut weights = vec![0i16; NTAGS << bits];
+        for (&bucket, row) in buckets.iter().zip(rows.chunks_exact(NTAGS)) {
+            let start = bucket as usize * NTAGS;
+            if let Some(slot) = weights.get_mut(start..start + NTAGS) {
+                slot.copy_from_slice(row);
             }
         }
-        Model { bits, index, rows }
+        Model { bits, weights }
     }
 
     /// The weight row of a feature hash.
@@ -81,29 +82,16 @@ impl Model {
 
     /// The summed weights of `features`, per tag.
     ///
-    /// Two passes: first all row lookups, then all additions. The lookups
-    /// are independent random reads, so the CPU overlaps their cache misses
-    /// instead of waiting for each one in turn.
+    /// The weights are 4.4 MB (bigger than the L2 cache), so the time goes
+    /// to memory reads; the table is dense, not an index to non-empty rows,
+    /// so each feature costs one read instead of two that wait on each other.
     #[inline]
     pub(crate) fn scores(&self, features: &[u64]) -> [i32; NTAGS] {
-        let mut rows = [0u32; 96];
-        let mut n = 0;
-        for &f in features {
-            let row = self
-                .index
-                .get(Model::bucket(self.bits, f))
-                .copied()
-                .unwrap_or(0);
-            if row != 0 && n < rows.len() {
-                rows[n] = row;
-                n += 1;
-            }
-        }
         let mut scores = [0i32; NTAGS];
-        for &row in &rows[..n] {
-            let start = (row as usize - 1) * NTAGS;
-            if let Some(weights) = self.rows.get(start..start + NTAGS) {
-                for (s, &w) in scores.iter_mut().zip(weights) {
+        for &f in features {
+            let start = Model::bucket(self.bits, f) * NTAGS;
+            if let Some(row) = self.weights.get(start..start + NTAGS) {
+                for (s, &w) in scores.iter_mut().zip(row) {
                     *s += i32::from(w);
                 }
             }
@@ -111,20 +99,22 @@ impl Model {
         scores
     }
 
-    /// The buckets that have weights, in row order.
-    fn buckets(&self) -> Vec<u32> {
-        let mut buckets = vec![0u32; self.rows.len() / NTAGS];
-        for (bucket, &row) in self.index.iter().enumerate() {
-            if row != 0 {
-                buckets[row as usize - 1] = bucket as u32;
+    /// The non-empty rows: their buckets, and their weights in that order.
+    fn stored_rows(&self) -> (Vec<u32>, Vec<i16>) {
+        let mut buckets = Vec::new();
+        let mut rows = Vec::new();
+        for (bucket, row) in self.weights.chunks_exact(NTAGS).enumerate() {
+            if row.iter().any(|&w| w != 0) {
+                buckets.push(bucket as u32);
+                rows.extend_from_slice(row);
             }
         }
-        buckets
+        (buckets, rows)
     }
 
     pub(crate) fn to_gzip(&self) -> std::io::Result<Vec<u8>> {
-        let buckets = self.buckets();
-        let mut raw = Vec::with_capacity(HEADER + 4 * buckets.len() + 2 * self.rows.len());
+        let (buckets, rows) = self.stored_rows();
+        let mut raw = Vec::with_capacity(HEADER + 4 * buckets.len() + 2 * rows.len());
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
         raw.extend_from_slice(&(NTAGS as u32).to_le_bytes());
@@ -134,7 +124,7 @@ impl Model {
         for b in &buckets {
             raw.extend_from_slice(&b.to_le_bytes());
         }
-        for w in &self.rows {
+        for w in &rows {
             raw.extend_from_slice(&w.to_le_bytes());
         }
         let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -179,11 +169,11 @@ impl Model {
         if buckets.iter().any(|&b| b >> bits != 0) {
             return Err("model has a bucket out of range".into());
         }
-        let rows = weights
+        let rows: Vec<i16> = weights
             .chunks_exact(2)
             .map(|b| i16::from_le_bytes([b[0], b[1]]))
             .collect();
-        Ok(Model::from_rows(bits, &buckets, rows))
+        Ok(Model::from_rows(bits, &buckets, &rows))
     }
 }
 
@@ -198,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn sparse_rows_score_like_the_dense_weights_and_round_trip() {
+    fn stores_only_non_empty_rows_and_round_trips() {
         // Every third row is empty and is not stored.
         let weights: Vec<i16> = (0..(NTAGS << 8))
             .map(|i| {
@@ -214,7 +204,7 @@ mod tests {
             .chunks(NTAGS)
             .filter(|r| r.iter().any(|&w| w != 0))
             .count();
-        assert_eq!(model.rows.len(), stored_rows * NTAGS);
+        assert_eq!(model.stored_rows().0.len(), stored_rows);
         let features: Vec<u64> = (0..50).collect();
         let dense = features.iter().fold([0i32; NTAGS], |mut acc, &f| {
             let b = Model::bucket(8, f) * NTAGS;
@@ -225,7 +215,7 @@ mod tests {
         });
         assert_eq!(model.scores(&features), dense);
         let loaded = Model::from_gzip(&model.to_gzip().unwrap()).unwrap();
-        assert_eq!((&loaded.index, &loaded.rows), (&model.index, &model.rows));
+        assert_eq!(loaded.weights, model.weights);
     }
 
     #[test]
