@@ -46,6 +46,9 @@ pub const GROUP_CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     ("auto.offset.reset", "earliest"),
     ("partition.assignment.strategy", "cooperative-sticky"),
     ("statistics.interval.ms", "5000"),
+    // librdkafka prefetches up to 64 MB by default; 16 MB is still seconds of
+    // input at the worker's rate and keeps its memory well under 200 MB.
+    ("queued.max.messages.kbytes", "16384"),
 ];
 
 /// Defaults of the output/DLQ producer: idempotent, so retries after a lost
