@@ -48,42 +48,9 @@ pub async fn run(
     metrics: Metrics,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let exactly_once = args.kafka.delivery == DeliveryMode::ExactlyOnce;
-    let extra = args.kafka.extra_properties();
     let offsets = Arc::new(OffsetStore::default());
-
-    let mut consumer_config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, &extra);
-    consumer_config.set("group.id", &args.group_id);
-    if exactly_once {
-        // Offsets are committed by the producer's transactions, not by the consumer.
-        consumer_config
-            .set("enable.auto.commit", "false")
-            .set("isolation.level", "read_committed");
-    }
-    log_config("consumer", &consumer_config);
-    let context = WorkerContext {
-        metrics: metrics.clone(),
-        offsets: Arc::clone(&offsets),
-        drain_timeout: args.shutdown_timeout,
-    };
-    let consumer: Arc<WorkerConsumer> = Arc::new(
-        consumer_config
-            .create_with_context(context)
-            .context("cannot create the Kafka consumer")?,
-    );
-    consumer
-        .subscribe(&[&args.kafka.input_topic])
-        .with_context(|| format!("cannot subscribe to {}", args.kafka.input_topic))?;
-
-    let mut producer_config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, &extra);
-    if exactly_once {
-        producer_config.set("transactional.id", args.transactional_id());
-    }
-    log_config("producer", &producer_config);
-    let producer: FutureProducer<LoggingContext> = producer_config
-        .create_with_context(LoggingContext)
-        .context("cannot create the Kafka producer")?;
-
+    let consumer = create_consumer(&args, &metrics, &offsets)?;
+    let producer = create_producer(&args)?;
     let acked = Arc::new(Notify::new());
     let output = Arc::new(Output {
         producer: producer.clone(),
@@ -112,7 +79,7 @@ pub async fn run(
         dlq = ?args.kafka.dlq_topic, group = %args.group_id, "worker started"
     );
 
-    if exactly_once {
+    if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         let txn = transactional::Transactional {
             consumer: &consumer,
             producer: &producer,
@@ -145,27 +112,9 @@ pub async fn run(
     metrics.set_ready(false);
     readiness.abort();
     let deadline = Instant::now() + args.shutdown_timeout;
-    let drained = tokio::time::timeout(args.shutdown_timeout, async {
-        partitions.close().await;
-        while offsets.in_flight() > 0 {
-            worker.store_acknowledged();
-            let _ = tokio::time::timeout(Duration::from_millis(100), acked.notified()).await;
-        }
-    })
-    .await
-    .is_ok();
-    worker.store_acknowledged();
-    if !drained {
-        tracing::warn!(
-            left = offsets.in_flight(),
-            "shutdown deadline reached; unfinished articles will be redelivered"
-        );
-    }
-    match consumer.commit_consumer_state(CommitMode::Sync) {
-        Ok(()) => tracing::info!("offsets committed"),
-        // Nothing stored since the last commit is not a problem.
-        Err(e) => tracing::info!(error = %e, "final commit skipped"),
-    }
+    worker
+        .drain(partitions, &acked, args.shutdown_timeout)
+        .await;
     let left = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_secs(1));
@@ -177,6 +126,49 @@ pub async fn run(
     drop(consumer);
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// The group consumer, subscribed to the input topic. In exactly-once mode
+/// offsets are committed by the producer's transactions, not by it.
+fn create_consumer(
+    args: &RunArgs,
+    metrics: &Metrics,
+    offsets: &Arc<OffsetStore>,
+) -> anyhow::Result<Arc<WorkerConsumer>> {
+    let extra = args.kafka.extra_properties();
+    let mut config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, &extra);
+    config.set("group.id", &args.group_id);
+    if args.kafka.delivery == DeliveryMode::ExactlyOnce {
+        config
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed");
+    }
+    log_config("consumer", &config);
+    let context = WorkerContext {
+        metrics: metrics.clone(),
+        offsets: Arc::clone(offsets),
+        drain_timeout: args.shutdown_timeout,
+    };
+    let consumer: WorkerConsumer = config
+        .create_with_context(context)
+        .context("cannot create the Kafka consumer")?;
+    consumer
+        .subscribe(&[&args.kafka.input_topic])
+        .with_context(|| format!("cannot subscribe to {}", args.kafka.input_topic))?;
+    Ok(Arc::new(consumer))
+}
+
+/// The output and DLQ producer; transactional in exactly-once mode.
+fn create_producer(args: &RunArgs) -> anyhow::Result<FutureProducer<LoggingContext>> {
+    let extra = args.kafka.extra_properties();
+    let mut config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, &extra);
+    if args.kafka.delivery == DeliveryMode::ExactlyOnce {
+        config.set("transactional.id", args.transactional_id());
+    }
+    log_config("producer", &config);
+    config
+        .create_with_context(LoggingContext)
+        .context("cannot create the Kafka producer")
 }
 
 /// The consuming half of the worker loop.
@@ -218,6 +210,33 @@ impl Worker<'_> {
                 },
             }
             self.metrics.in_flight.set(self.offsets.in_flight() as i64);
+        }
+    }
+
+    /// At-least-once shutdown: let the partition tasks deliver what they
+    /// have, store the acknowledged offsets as they come (up to `timeout`),
+    /// then commit what is stored. Unfinished articles are redelivered later.
+    async fn drain(&self, partitions: Partitions, acked: &Notify, timeout: Duration) {
+        let drained = tokio::time::timeout(timeout, async {
+            partitions.close().await;
+            while self.offsets.in_flight() > 0 {
+                self.store_acknowledged();
+                let _ = tokio::time::timeout(Duration::from_millis(100), acked.notified()).await;
+            }
+        })
+        .await
+        .is_ok();
+        self.store_acknowledged();
+        if !drained {
+            tracing::warn!(
+                left = self.offsets.in_flight(),
+                "shutdown deadline reached; unfinished articles will be redelivered"
+            );
+        }
+        match self.consumer.commit_consumer_state(CommitMode::Sync) {
+            Ok(()) => tracing::info!("offsets committed"),
+            // Nothing stored since the last commit is not a problem.
+            Err(e) => tracing::info!(error = %e, "final commit skipped"),
         }
     }
 

@@ -199,6 +199,17 @@ pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> b
     check()
 }
 
+/// The binary under test as `article-enricher SUBCOMMAND --brokers ..
+/// --input-topic .. --output-topic ..`, logging warnings only.
+pub fn bin_command(subcommand: &str, brokers: &str, input: &str, output: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_article-enricher"));
+    command
+        .args([subcommand, "--brokers", brokers])
+        .args(["--input-topic", input, "--output-topic", output])
+        .env("ENRICHER_LOG", "warn");
+    command
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -6,7 +6,7 @@
 //! whose short high watermark also exercises the tail rule.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use article_enricher::replay::{self, parse_end, parse_start, PlanError, ReplayArgs, Summary};
@@ -240,18 +240,8 @@ async fn replay_leaves_the_live_worker_and_its_group_offsets_alone() {
 }
 
 fn replay_cli(brokers: &str, input: &str, output: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-enricher"))
-        .args([
-            "replay",
-            "--brokers",
-            brokers,
-            "--input-topic",
-            input,
-            "--output-topic",
-            output,
-        ])
+    bin_command("replay", brokers, input, output)
         .args(extra)
-        .env("ENRICHER_LOG", "warn")
         .output()
         .expect("run the binary")
 }

@@ -18,16 +18,7 @@ struct WorkerProcess {
 impl WorkerProcess {
     fn start(brokers: &str, input: &str, output: &str, dlq: &str, group: &str) -> Self {
         let metrics_port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_article-enricher"))
-            .args([
-                "run",
-                "--brokers",
-                brokers,
-                "--input-topic",
-                input,
-                "--output-topic",
-                output,
-            ])
+        let child = bin_command("run", brokers, input, output)
             .args([
                 "--dlq-topic",
                 dlq,
@@ -42,7 +33,6 @@ impl WorkerProcess {
                 "--log-format",
                 "json",
             ])
-            .env("ENRICHER_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
