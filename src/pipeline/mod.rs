@@ -65,7 +65,7 @@ pub async fn run(
             max_article_bytes: args.kafka.max_article_bytes,
             extraction: !args.no_extract,
         },
-        pool: ExtractionPool::per_core(),
+        pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
         metrics: metrics.clone(),
         output,
     });

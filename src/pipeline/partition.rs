@@ -101,7 +101,8 @@ pub(super) async fn extract_on_pool(
     {
         Ok(outcome) => (source, outcome),
         Err(e) => {
-            // Only at shutdown (panics are caught inside process_message).
+            // The job's thread is gone (process shutdown), or a panic escaped
+            // process_message's own catch_unwind.
             tracing::error!(offset = source.offset, error = %e, "extraction task failed");
             let error = BadInput::Internal(e.to_string());
             (

@@ -31,24 +31,24 @@ pub struct JobLost;
 
 impl ExtractionPool {
     /// One thread per core.
-    pub fn per_core() -> ExtractionPool {
+    pub fn per_core() -> std::io::Result<ExtractionPool> {
         ExtractionPool::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 
-    pub fn new(threads: usize) -> ExtractionPool {
+    /// Starts `threads` threads (at least one). Fails if the system refuses
+    /// one: a worker without its extraction threads must not start, or every
+    /// article would end up in the dead-letter topic.
+    pub fn new(threads: usize) -> std::io::Result<ExtractionPool> {
         let (queue, jobs) = mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
         for n in 0..threads.max(1) {
             let jobs = Arc::clone(&jobs);
-            let spawned = std::thread::Builder::new()
+            // On an error, the threads already started end with `queue`.
+            std::thread::Builder::new()
                 .name(format!("extract-{n}"))
-                .spawn(move || run_jobs(&jobs));
-            if let Err(e) = spawned {
-                // With no thread at all, jobs wait forever: say so loudly.
-                tracing::error!(error = %e, "could not start an extraction thread");
-            }
+                .spawn(move || run_jobs(&jobs))?;
         }
-        ExtractionPool { queue }
+        Ok(ExtractionPool { queue })
     }
 
     /// Runs `job` on an extraction thread and returns its result. Callers
@@ -89,7 +89,7 @@ mod tests {
 
     #[tokio::test]
     async fn runs_jobs_on_its_threads_and_survives_a_panic() {
-        let pool = ExtractionPool::new(2);
+        let pool = ExtractionPool::new(2).unwrap();
         let name = pool
             .run(|| std::thread::current().name().map(str::to_owned))
             .await

@@ -51,7 +51,7 @@ impl Sink {
                 max_article_bytes: kafka.max_article_bytes,
                 extraction: true,
             },
-            pool: ExtractionPool::per_core(),
+            pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
             metrics,
             output,
         });

@@ -37,8 +37,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Passes over the training data.
-    #[arg(long, default_value_t = 12)]
-    pub epochs: usize,
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
+    pub epochs: u16,
     /// Seed of the per-epoch shuffle of training documents.
     #[arg(long, default_value_t = 20_030_531)]
     pub seed: u64,
@@ -47,8 +47,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 17)]
     pub bits: u32,
     /// Perceptrons trained (seeds `seed`, `seed + 1`, ...) and averaged.
-    #[arg(long, default_value_t = 5)]
-    pub runs: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    pub runs: u16,
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -63,7 +63,9 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     );
 
     // Several perceptrons, each over its own shuffles, averaged into one
-    // linear model: as fast as one, steadier than any.
+    // linear model: as fast as one, steadier than any. Their weights are
+    // summed as they are (quantizing rescales the sum), so a run that made
+    // more updates before its best epoch weighs a little more.
     let mut summed = vec![0f64; NTAGS << args.bits];
     for run in 0..args.runs {
         let seed = args.seed.wrapping_add(run as u64);
@@ -75,13 +77,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let model = quantized_model(args.bits, &summed);
     let f1 = dev_f1(&model, &dev);
-    let epoch = args.runs;
     let bytes = model.to_gzip()?;
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
-        "wrote {} ({} bytes): {epoch} runs averaged, dev F1 {f1:.2}",
+        "wrote {} ({} bytes): {} runs averaged, dev F1 {f1:.2}",
         args.out.display(),
-        bytes.len()
+        bytes.len(),
+        args.runs
     );
     Ok(())
 }
@@ -96,9 +98,14 @@ fn train_one(
 ) -> (usize, f64, Vec<f64>) {
     let mut perceptron = Perceptron::new(args.bits);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = XorShift(seed.max(1));
+    // xorshift is stuck at 0; any other seed is used as it is.
+    let mut rng = XorShift(if seed == 0 {
+        0x9e37_79b9_7f4a_7c15
+    } else {
+        seed
+    });
     let mut best: (usize, f64, Vec<f64>) = (0, -1.0, Vec::new());
-    for epoch in 1..=args.epochs {
+    for epoch in 1..=usize::from(args.epochs) {
         rng.shuffle(&mut order);
         for &i in &order {
             let ex = &examples[i];

@@ -18,10 +18,13 @@ pub(crate) const CAPS_SENTENCE: u8 = 1 << 1;
 pub(crate) const SEEN_LOWER: u8 = 1 << 2;
 /// Elsewhere the word is capitalised in the middle of a normal sentence.
 pub(crate) const SEEN_CAP_MID: u8 = 1 << 3;
-/// The token is in a row of a table: a line that is a third numbers
-/// ("Barnsley 3 Port Vale 1"), where places are usually clubs.
+/// The token is in a row of a table: a sentence (the splitter makes each
+/// table row one) that is a third numbers ("Barnsley 3 Port Vale 1"), where
+/// places are usually clubs.
 pub(crate) const TABLE_ROW: u8 = 1 << 4;
-/// A fifth of the document's lines are table rows: sports results, markets.
+/// A fifth of the document's sentences (text and title) are table rows:
+/// sports results, markets. Like every context flag, it also splits the
+/// templates that include the whole context (`CONTEXT_*`, `RUN_SHAPE`).
 pub(crate) const TABLE_DOC: u8 = 1 << 5;
 
 /// One field of an article (its text or its title), prepared for tagging.

@@ -19,7 +19,7 @@ pub(crate) mod tags;
 pub(crate) mod token;
 
 use super::{ByteSpan, EntityGroup, Field};
-use doc::{add_document_context, Segment};
+use doc::{add_document_context, Segment, CAPS_SENTENCE, SENTENCE_START};
 use gazetteer::{DEMONYM, ORGANIZATION, PERSON};
 use group::Found;
 use model::Model;
@@ -44,7 +44,7 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
     let tags = tag_segments(&segments, &mut Greedy(model));
     let mut found = Vec::new();
     for ((seg, tags), field) in segments.iter().zip(&tags).zip([Field::Text, Field::Title]) {
-        for (first, end, kind) in with_listed_names(seg, tags::spans(tags)) {
+        for (first, end, kind) in with_listed_names(seg, field, tags::spans(tags)) {
             let span = ByteSpan {
                 start: seg.tokens[first].start,
                 end: seg.tokens[end - 1].end,
@@ -61,7 +61,8 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
 
 /// The hand-written list of well-known people and organisations adds a
 /// listed name where the tagger found nothing ("MI6" in the seed article's
-/// "information-a British MI6 agent-a"), and corrects a mention the tagger
+/// "information-a British MI6 agent-a"; in the text, not at a sentence start
+/// nor in a headline, since the list matches words in any case), and corrects a mention the tagger
 /// stretched past a listed name: "MI6" inside a tagged
 /// "British MI6" or "information-a British MI6 agent-a" becomes its own
 /// organisation. Only where the stretched mention has the wrong type, a
@@ -69,16 +70,25 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
 /// knows best (dev F1 fell by 0.7 when the list simply won).
 fn with_listed_names(
     seg: &Segment,
+    field: Field,
     mut spans: Vec<(usize, usize, usize)>,
 ) -> Vec<(usize, usize, usize)> {
+    // Titles are often in title case: every word has a capital.
+    let in_running_text = |seg: &Segment, i: usize| {
+        field == Field::Text && seg.context[i] & (SENTENCE_START | CAPS_SENTENCE) == 0
+    };
     let demonyms = gazetteer::spans_of(&seg.gazetteer, DEMONYM);
     let is_demonym = |i: usize| demonyms.iter().any(|&(s, e)| (s..e).contains(&i));
     // Category indices in gazetteer::CATEGORIES and type indices in tags::TYPES.
     for (category, kind) in [(PERSON, 0), (ORGANIZATION, 1)] {
         for (start, end) in gazetteer::spans_of(&seg.gazetteer, category) {
             if !spans.iter().any(|&(s, e, _)| s < end && start < e) {
-                // The tagger saw nothing here at all: trust the list.
-                spans.push((start, end, kind));
+                // The tagger saw nothing here: trust the list, but only in
+                // running text, where a capital means a name ("Who" opening
+                // a sentence or "Apple" in a title-case headline need not).
+                if in_running_text(seg, start) {
+                    spans.push((start, end, kind));
+                }
                 continue;
             }
             let Some(at) = spans

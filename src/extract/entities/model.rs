@@ -85,8 +85,26 @@ impl Model {
     /// The weights are 4.4 MB (bigger than the L2 cache), so the time goes
     /// to memory reads; the table is dense, not an index to non-empty rows,
     /// so each feature costs one read instead of two that wait on each other.
+    /// On x86-64 CPUs with AVX2 the same loop is compiled for AVX2 (16-bit
+    /// weights widened and added eight at a time).
     #[inline]
     pub(crate) fn scores(&self, features: &[u64]) -> [i32; NTAGS] {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU running this has AVX2, checked just above.
+            return unsafe { self.scores_avx2(features) };
+        }
+        self.scores_portable(features)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn scores_avx2(&self, features: &[u64]) -> [i32; NTAGS] {
+        self.scores_portable(features)
+    }
+
+    #[inline(always)]
+    fn scores_portable(&self, features: &[u64]) -> [i32; NTAGS] {
         let mut scores = [0i32; NTAGS];
         for &f in features {
             let start = Model::bucket(self.bits, f) * NTAGS;

@@ -159,3 +159,22 @@ proptest! {
         let _ = find_entities(&text, &text);
     }
 }
+
+#[test]
+fn listed_names_fill_gaps_only_in_running_text() {
+    use super::doc::{add_document_context, Segment};
+    use super::with_listed_names;
+    // "WHO" and "MI6" are on the list. With nothing tagged, "Who" opening a
+    // sentence is not added (the list matches words in any case), "MI6"
+    // inside the sentence is; in a title, neither.
+    let text = "Who asked MI6 ?";
+    let mut segs = vec![Segment::new(text), Segment::new("")];
+    add_document_context(&mut segs);
+    let added = with_listed_names(&segs[0], Field::Text, Vec::new());
+    let names: Vec<&str> = added
+        .iter()
+        .map(|&(s, e, _)| &text[segs[0].tokens[s].start..segs[0].tokens[e - 1].end])
+        .collect();
+    assert_eq!(names, ["MI6"]);
+    assert!(with_listed_names(&segs[0], Field::Title, Vec::new()).is_empty());
+}
