@@ -9,7 +9,8 @@ tests see the topics the way any downstream user would.
       stdin: one JSON object per line {"key": str|null, "value_hex": str|null}
   kafka_client.py consume  --brokers B --topic T --count N [--timeout S] [--schema FILE]
       stdout: one JSON object per message {"partition", "offset", "key", "value", "headers"}
-      exits 1 if fewer than N messages arrive in time; with --schema, validates
+      exits 1 if fewer than N distinct messages (by key) arrive in time; duplicates
+      are printed too but not counted; with --schema, validates
       each value against the JSON Schema (exits 1 on the first invalid one).
 """
 import argparse
@@ -83,6 +84,10 @@ def consume(args):
         "enable.auto.commit": False,
     })
     consumer.subscribe([args.topic])
+    # Counts distinct records (by key, or by position when there is none):
+    # at-least-once may deliver duplicates, and they must not end the read
+    # before every distinct record has arrived.
+    seen = set()
     got = 0
     deadline = time.time() + args.timeout
     try:
@@ -105,7 +110,10 @@ def consume(args):
                 "value": value.decode("utf-8", "replace") if value is not None else None,
                 "headers": headers,
             }), flush=True)
-            got += 1
+            identity = msg.key() if msg.key() is not None else (msg.partition(), msg.offset())
+            if identity not in seen:
+                seen.add(identity)
+                got += 1
         # Linger briefly so that duplicates beyond the expected count show up.
         end = time.time() + args.linger
         while time.time() < end:

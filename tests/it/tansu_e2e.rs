@@ -310,6 +310,8 @@ fn two_then_three_workers_share_the_work_and_one_leaves_mid_run() {
     let counts = key_counts(&out);
     let missing = missing_keys(&counts, "g-", 0..total);
     assert!(missing.is_empty(), "lost: {missing:?}");
+    let duplicates: usize = counts.values().map(|n| n - 1).sum();
+    eprintln!("two then three workers, one leaving: {total} articles, {duplicates} duplicates");
     let partitions: std::collections::BTreeSet<i64> = out
         .iter()
         .map(|m| {
