@@ -9,7 +9,7 @@ tests see the topics the way any downstream user would.
       stdin: one JSON object per line {"key": str|null, "value_hex": str|null}
   kafka_client.py consume  --brokers B --topic T --count N [--timeout S] [--schema FILE]
       stdout: one JSON object per message {"partition", "offset", "key", "value", "headers"}
-      exits 1 if fewer than N distinct messages (by key) arrive in time; duplicates
+      exits 1 if fewer than N distinct messages (key, value, headers) arrive in time; duplicates
       are printed too but not counted; with --schema, validates
       each value against the JSON Schema (exits 1 on the first invalid one).
 """
@@ -84,9 +84,9 @@ def consume(args):
         "enable.auto.commit": False,
     })
     consumer.subscribe([args.topic])
-    # Counts distinct records (by key, or by position when there is none):
-    # at-least-once may deliver duplicates, and they must not end the read
-    # before every distinct record has arrived.
+    # Counts distinct records (key, value, headers): at-least-once may deliver
+    # duplicates, and they must not end the read before every distinct
+    # record has arrived.
     seen = set()
     got = 0
     deadline = time.time() + args.timeout
@@ -110,7 +110,10 @@ def consume(args):
                 "value": value.decode("utf-8", "replace") if value is not None else None,
                 "headers": headers,
             }), flush=True)
-            identity = msg.key() if msg.key() is not None else (msg.partition(), msg.offset())
+            # A redelivered record repeats key, value and headers byte for byte
+            # (records are reproducible, DLQ headers name the input offset);
+            # records of distinct inputs differ in one of them.
+            identity = (msg.key(), msg.value(), tuple(msg.headers() or []))
             if identity not in seen:
                 seen.add(identity)
                 got += 1
