@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use article_enricher::cli::Cli;
 use clap::Parser;
 
-/// See BENCHMARKS.md ("Allocator"): faster than glibc malloc for the
-/// worker's many threads and short-lived buffers.
+/// Faster than glibc malloc for the worker's threads and short-lived
+/// buffers (BENCHMARKS.md, "What changed the enriching rate").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

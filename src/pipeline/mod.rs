@@ -17,6 +17,7 @@ mod pool;
 mod store;
 mod transactional;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -28,13 +29,11 @@ use rdkafka::producer::{FutureProducer, Producer};
 use tokio::sync::Notify;
 
 use crate::config::{DeliveryMode, RunArgs};
-use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 
 pub use kafka::{client_config, LoggingContext, PRODUCER_DEFAULTS};
 pub use output::{Outcome, Output};
 pub use partition::{Partitions, Processor};
-pub use pool::ExtractionPool;
 pub use store::OffsetStore;
 
 use kafka::{log_config, WorkerContext, GROUP_CONSUMER_DEFAULTS};
@@ -49,26 +48,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let offsets = Arc::new(OffsetStore::default());
-    let consumer = create_consumer(&args, &metrics, &offsets)?;
-    let producer = create_producer(&args)?;
+    let extra = args.kafka.extra_properties();
+    let consumer = create_consumer(&args, &extra, &metrics, &offsets)?;
+    let producer = create_producer(&args, &extra)?;
     let acked = Arc::new(Notify::new());
-    let output = Arc::new(Output {
-        producer: producer.clone(),
-        output_topic: args.kafka.output_topic.clone(),
-        dlq_topic: args.kafka.dlq_topic.clone(),
-        metrics: metrics.clone(),
-        offsets: Arc::clone(&offsets),
-        acked: Arc::clone(&acked),
-    });
-    let processor = Arc::new(Processor {
-        enricher: Enricher {
-            max_article_bytes: args.kafka.max_article_bytes,
-            extraction: !args.no_extract,
-        },
-        pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
-        metrics: metrics.clone(),
-        output,
-    });
+    let processor = Processor::start(
+        &args.kafka,
+        !args.no_extract,
+        producer.clone(),
+        metrics.clone(),
+        Arc::clone(&offsets),
+        Arc::clone(&acked),
+    )?;
     let readiness = tokio::spawn(watch_readiness(
         Arc::downgrade(&consumer),
         args.kafka.input_topic.clone(),
@@ -132,11 +123,11 @@ pub async fn run(
 /// offsets are committed by the producer's transactions, not by it.
 fn create_consumer(
     args: &RunArgs,
+    extra: &BTreeMap<String, String>,
     metrics: &Metrics,
     offsets: &Arc<OffsetStore>,
 ) -> anyhow::Result<Arc<WorkerConsumer>> {
-    let extra = args.kafka.extra_properties();
-    let mut config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, &extra);
+    let mut config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, extra);
     config.set("group.id", &args.group_id);
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         config
@@ -159,9 +150,11 @@ fn create_consumer(
 }
 
 /// The output and DLQ producer; transactional in exactly-once mode.
-fn create_producer(args: &RunArgs) -> anyhow::Result<FutureProducer<LoggingContext>> {
-    let extra = args.kafka.extra_properties();
-    let mut config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, &extra);
+fn create_producer(
+    args: &RunArgs,
+    extra: &BTreeMap<String, String>,
+) -> anyhow::Result<FutureProducer<LoggingContext>> {
+    let mut config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, extra);
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         config.set("transactional.id", args.transactional_id());
     }

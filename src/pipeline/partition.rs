@@ -1,22 +1,27 @@
-//! Per-partition processing: extraction runs on a bounded pool of CPU
-//! workers, many articles at once, while outputs are published in the
-//! partition's offset order.
+//! Per-partition processing: extraction runs on the extraction threads,
+//! many articles at once, while outputs are published in the partition's
+//! offset order.
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use futures::stream::{FuturesOrdered, StreamExt};
 use rdkafka::message::{Message, OwnedMessage};
-use tokio::sync::mpsc;
+use rdkafka::producer::FutureProducer;
+use tokio::sync::{mpsc, Notify};
 
+use crate::config::KafkaArgs;
 use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 use crate::record::{BadInput, SourceInfo};
 
+use super::kafka::LoggingContext;
 use super::output::{Outcome, Output};
 use super::pool::ExtractionPool;
+use super::store::OffsetStore;
 
 /// Turns input messages into outcomes and hands them to the output.
 pub struct Processor {
@@ -25,6 +30,39 @@ pub struct Processor {
     pub pool: ExtractionPool,
     pub metrics: Metrics,
     pub output: Arc<Output>,
+}
+
+impl Processor {
+    /// The processing `run` and `replay` share: enrich (or only re-serialize,
+    /// without `extraction`) on one extraction thread per core, publish
+    /// through `producer` to the output and DLQ topics of `kafka`, and report
+    /// acknowledged offsets to `offsets`, waking `acked`.
+    pub fn start(
+        kafka: &KafkaArgs,
+        extraction: bool,
+        producer: FutureProducer<LoggingContext>,
+        metrics: Metrics,
+        offsets: Arc<OffsetStore>,
+        acked: Arc<Notify>,
+    ) -> anyhow::Result<Arc<Processor>> {
+        let output = Arc::new(Output {
+            producer,
+            output_topic: kafka.output_topic.clone(),
+            dlq_topic: kafka.dlq_topic.clone(),
+            metrics: metrics.clone(),
+            offsets,
+            acked,
+        });
+        Ok(Arc::new(Processor {
+            enricher: Enricher {
+                max_article_bytes: kafka.max_article_bytes,
+                extraction,
+            },
+            pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
+            metrics,
+            output,
+        }))
+    }
 }
 
 /// Routes messages to one ordered processing task per partition.

@@ -15,11 +15,9 @@ use rdkafka::producer::{FutureProducer, Producer};
 use tokio::sync::Notify;
 
 use crate::config::KafkaArgs;
-use crate::enrich::Enricher;
 use crate::metrics::Metrics;
 use crate::pipeline::{
-    client_config, ExtractionPool, LoggingContext, OffsetStore, Output, Partitions, Processor,
-    PRODUCER_DEFAULTS,
+    client_config, LoggingContext, OffsetStore, Partitions, Processor, PRODUCER_DEFAULTS,
 };
 
 pub struct Sink {
@@ -38,23 +36,14 @@ impl Sink {
                 .context("cannot create the Kafka producer")?;
         let offsets = Arc::new(OffsetStore::default());
         let acked = Arc::new(Notify::new());
-        let output = Arc::new(Output {
-            producer: producer.clone(),
-            output_topic: kafka.output_topic.clone(),
-            dlq_topic: kafka.dlq_topic.clone(),
-            metrics: metrics.clone(),
-            offsets: Arc::clone(&offsets),
-            acked: Arc::clone(&acked),
-        });
-        let processor = Arc::new(Processor {
-            enricher: Enricher {
-                max_article_bytes: kafka.max_article_bytes,
-                extraction: true,
-            },
-            pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
+        let processor = Processor::start(
+            kafka,
+            true,
+            producer.clone(),
             metrics,
-            output,
-        });
+            Arc::clone(&offsets),
+            Arc::clone(&acked),
+        )?;
         Ok(Sink {
             producer,
             offsets,

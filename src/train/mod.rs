@@ -18,8 +18,7 @@ pub use eval::EvalEntitiesArgs;
 
 use crate::extract::entities::doc::{add_document_context, Segment};
 use crate::extract::entities::tagger::tag_segments;
-use crate::extract::entities::tags::NTAGS;
-use crate::extract::entities::tags::{encode, Tag};
+use crate::extract::entities::tags::{encode, Tag, NTAGS};
 use crate::extract::entities::{find_entities_with, model::Model};
 use crate::extract::Field;
 use conll::{read_conll, ConllDoc};

@@ -62,10 +62,9 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
 /// The hand-written list of well-known people and organisations adds a
 /// listed name where the tagger found nothing ("MI6" in the seed article's
 /// "information-a British MI6 agent-a"; in the text, not at a sentence start
-/// nor in a headline, since the list matches words in any case), and corrects a mention the tagger
-/// stretched past a listed name: "MI6" inside a tagged
-/// "British MI6" or "information-a British MI6 agent-a" becomes its own
-/// organisation. Only where the stretched mention has the wrong type, a
+/// nor in a headline, since the list matches words in any case), and
+/// corrects a mention the tagger stretched past a listed name: "MI6" inside
+/// a tagged "British MI6" becomes its own organisation. Only where the stretched mention has the wrong type, a
 /// lowercase word or a nationality in it; elsewhere the tagger's context
 /// knows best (dev F1 fell by 0.7 when the list simply won).
 fn with_listed_names(
@@ -74,9 +73,8 @@ fn with_listed_names(
     mut spans: Vec<(usize, usize, usize)>,
 ) -> Vec<(usize, usize, usize)> {
     // Titles are often in title case: every word has a capital.
-    let in_running_text = |seg: &Segment, i: usize| {
-        field == Field::Text && seg.context[i] & (SENTENCE_START | CAPS_SENTENCE) == 0
-    };
+    let in_running_text =
+        |i: usize| field == Field::Text && seg.context[i] & (SENTENCE_START | CAPS_SENTENCE) == 0;
     let demonyms = gazetteer::spans_of(&seg.gazetteer, DEMONYM);
     let is_demonym = |i: usize| demonyms.iter().any(|&(s, e)| (s..e).contains(&i));
     // Category indices in gazetteer::CATEGORIES and type indices in tags::TYPES.
@@ -86,7 +84,7 @@ fn with_listed_names(
                 // The tagger saw nothing here: trust the list, but only in
                 // running text, where a capital means a name ("Who" opening
                 // a sentence or "Apple" in a title-case headline need not).
-                if in_running_text(seg, start) {
+                if in_running_text(start) {
                     spans.push((start, end, kind));
                 }
                 continue;
