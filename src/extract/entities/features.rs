@@ -56,6 +56,9 @@ const HISTORY_MAJORITY: u64 = 47;
 const TABLE_GAZ: u64 = 48;
 const TABLE_RUN: u64 = 49;
 
+// `static_features` lists the affix features one by one.
+const _: () = assert!(AFFIXES == 4);
+
 #[inline]
 fn feature(template: u64, value: u64) -> u64 {
     mix(mix(0, template), value)
@@ -80,68 +83,77 @@ pub(crate) fn static_features(
     out: &mut Vec<u64>,
 ) {
     let lex = &seg.lexemes[i];
-    let lower_at = |offset: isize| match at(seg, sentence, i, offset) {
-        Some(l) => l.lower,
-        None if offset < 0 => BEFORE,
-        None => AFTER,
-    };
-    let shape_at = |offset: isize| match at(seg, sentence, i, offset) {
-        Some(l) => l.shape,
-        None if offset < 0 => BEFORE,
-        None => AFTER,
-    };
-    out.push(feature(BIAS, 0));
-    out.push(feature(LOWER, lex.lower));
-    out.push(feature(FORM, lex.form));
-    out.push(feature(SHAPE, lex.shape));
-    for k in 0..AFFIXES {
-        out.push(feature(PREFIX + k as u64, lex.prefix[k]));
-        out.push(feature(SUFFIX + k as u64, lex.suffix[k]));
-    }
-    for (n, offset) in [-2isize, -1, 1, 2].into_iter().enumerate() {
-        out.push(feature(LOWER_AT + n as u64, lower_at(offset)));
-    }
-    for (n, offset) in [-1isize, 1].into_iter().enumerate() {
-        out.push(feature(SHAPE_AT + n as u64, shape_at(offset)));
-    }
-    out.push(feature(SHAPE_PAIR_LEFT, mix(shape_at(-1), lex.shape)));
-    out.push(feature(SHAPE_PAIR_RIGHT, mix(lex.shape, shape_at(1))));
-    out.push(feature(BIGRAM_LEFT, mix(lower_at(-1), lex.lower)));
-    out.push(feature(BIGRAM_RIGHT, mix(lex.lower, lower_at(1))));
-    let form_at = |offset: isize| at(seg, sentence, i, offset).map_or(BEFORE, |l| l.form);
-    out.push(feature(FORM_LEFT, form_at(-1)));
-    out.push(feature(FORM_RIGHT, form_at(1)));
-    let left_suffix = at(seg, sentence, i, -1).map_or(BEFORE, |l| l.suffix[2]);
-    out.push(feature(SUFFIX_LEFT, left_suffix));
+    let (prev2, prev, next, next2) = (
+        at(seg, sentence, i, -2),
+        at(seg, sentence, i, -1),
+        at(seg, sentence, i, 1),
+        at(seg, sentence, i, 2),
+    );
+    let lower = |l: Option<&Lexeme>, outside: u64| l.map_or(outside, |l| l.lower);
+    let shape = |l: Option<&Lexeme>, outside: u64| l.map_or(outside, |l| l.shape);
+    let (shape_prev, shape_next) = (shape(prev, BEFORE), shape(next, AFTER));
+    let (lower_prev, lower_next) = (lower(prev, BEFORE), lower(next, AFTER));
+    // The features every token has, built as one array: a push each would
+    // check the vector's capacity each time.
+    out.extend_from_slice(&[
+        feature(BIAS, 0),
+        feature(LOWER, lex.lower),
+        feature(FORM, lex.form),
+        feature(SHAPE, lex.shape),
+        feature(PREFIX, lex.prefix[0]),
+        feature(SUFFIX, lex.suffix[0]),
+        feature(PREFIX + 1, lex.prefix[1]),
+        feature(SUFFIX + 1, lex.suffix[1]),
+        feature(PREFIX + 2, lex.prefix[2]),
+        feature(SUFFIX + 2, lex.suffix[2]),
+        feature(PREFIX + 3, lex.prefix[3]),
+        feature(SUFFIX + 3, lex.suffix[3]),
+        feature(LOWER_AT, lower(prev2, BEFORE)),
+        feature(LOWER_AT + 1, lower_prev),
+        feature(LOWER_AT + 2, lower_next),
+        feature(LOWER_AT + 3, lower(next2, AFTER)),
+        feature(SHAPE_AT, shape_prev),
+        feature(SHAPE_AT + 1, shape_next),
+        feature(SHAPE_PAIR_LEFT, mix(shape_prev, lex.shape)),
+        feature(SHAPE_PAIR_RIGHT, mix(lex.shape, shape_next)),
+        feature(BIGRAM_LEFT, mix(lower_prev, lex.lower)),
+        feature(BIGRAM_RIGHT, mix(lex.lower, lower_next)),
+        feature(FORM_LEFT, prev.map_or(BEFORE, |l| l.form)),
+        // BEFORE, not AFTER, past the sentence's end: as the model was trained.
+        feature(FORM_RIGHT, next.map_or(BEFORE, |l| l.form)),
+        feature(SUFFIX_LEFT, prev.map_or(BEFORE, |l| l.suffix[2])),
+    ]);
     let gaz = seg.gazetteer[i];
-    for bit in 0..32 {
-        if gaz & (1 << bit) != 0 {
-            out.push(feature(GAZ_BIT, bit));
-        }
+    // One feature per set bit, lowest first.
+    let mut bits = gaz;
+    while bits != 0 {
+        out.push(feature(GAZ_BIT, u64::from(bits.trailing_zeros())));
+        bits &= bits - 1;
     }
     let gaz_at = |offset: isize| {
         i.checked_add_signed(offset)
             .filter(|j| sentence.contains(j))
             .map_or(u32::MAX, |j| seg.gazetteer[j])
     };
-    out.push(feature(GAZ_LEFT, mix(gaz_at(-1) as u64, gaz as u64)));
-    out.push(feature(GAZ_RIGHT, mix(gaz as u64, gaz_at(1) as u64)));
     let context = seg.context[i] as u64;
     let table = context & u64::from(TABLE_ROW | TABLE_DOC);
-    out.push(feature(TABLE_GAZ, mix(table, gaz as u64)));
-    out.push(feature(CONTEXT_SHAPE, mix(context, lex.shape)));
-    out.push(feature(CONTEXT_LOWER, mix(context, lex.lower)));
-    out.push(feature(
-        LENGTH_SHAPE,
-        mix(lex.chars.min(12) as u64, lex.shape),
-    ));
+    out.extend_from_slice(&[
+        feature(GAZ_LEFT, mix(gaz_at(-1) as u64, gaz as u64)),
+        feature(GAZ_RIGHT, mix(gaz as u64, gaz_at(1) as u64)),
+        feature(TABLE_GAZ, mix(table, gaz as u64)),
+        feature(CONTEXT_SHAPE, mix(context, lex.shape)),
+        feature(CONTEXT_LOWER, mix(context, lex.lower)),
+        feature(LENGTH_SHAPE, mix(lex.chars.min(12) as u64, lex.shape)),
+    ]);
     if let Some(run) = seg.runs[i] {
         let shape = (run.len as u64) << 8 | run.position as u64;
-        out.push(feature(RUN_LAST, mix(run.last, run.position as u64)));
-        out.push(feature(RUN_FIRST, mix(run.first, run.position as u64)));
-        out.push(feature(RUN_SHAPE, mix(shape, context)));
-        out.push(feature(RUN_LAST_LOWER, mix(run.last, lex.lower)));
-        out.push(feature(TABLE_RUN, mix(shape, table)));
+        out.extend_from_slice(&[
+            feature(RUN_LAST, mix(run.last, run.position as u64)),
+            feature(RUN_FIRST, mix(run.first, run.position as u64)),
+            feature(RUN_SHAPE, mix(shape, context)),
+            feature(RUN_LAST_LOWER, mix(run.last, lex.lower)),
+            feature(TABLE_RUN, mix(shape, table)),
+        ]);
     }
 }
 

@@ -71,8 +71,7 @@ fn key_words(mention: &str) -> Vec<String> {
     let words: Vec<String> = mention
         .split_whitespace()
         .map(|w| {
-            w.trim_end_matches("'s")
-                .trim_end_matches("’s")
+            trim_suffix(trim_suffix(w, "'s"), "’s")
                 .trim_end_matches('.')
                 .to_lowercase()
         })
@@ -197,16 +196,22 @@ fn fullest_name(text: &str, title: &str, mentions: &[(Field, ByteSpan)]) -> Stri
     let rank = |name: &str| (name.chars().count(), name.chars().any(char::is_lowercase));
     for (field, span) in mentions {
         let source = if *field == Field::Text { text } else { title };
-        let candidate = source
-            .get(span.start..span.end)
-            .unwrap_or("")
-            .trim_end_matches("’s")
-            .trim_end_matches("'s");
+        let candidate = source.get(span.start..span.end).unwrap_or("");
+        let candidate = trim_suffix(trim_suffix(candidate, "’s"), "'s");
         if rank(candidate) > rank(best) {
             best = candidate;
         }
     }
     best.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` without any number of `suffix`es at its end: `trim_end_matches`
+/// with a string pattern, which sets up a substring searcher on every call.
+fn trim_suffix<'t>(mut text: &'t str, suffix: &str) -> &'t str {
+    while let Some(rest) = text.strip_suffix(suffix) {
+        text = rest;
+    }
+    text
 }
 
 #[cfg(test)]

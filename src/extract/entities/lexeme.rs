@@ -34,18 +34,13 @@ pub(crate) struct Lexeme {
 
 impl Lexeme {
     pub(crate) fn new(word: &str) -> Lexeme {
-        let mut lex = Lexeme {
-            form: word
-                .chars()
-                .map(ascii_punctuation)
-                .fold(0, |h, c| mix(h, c as u64)),
-            ..Lexeme::default()
-        };
+        let mut lex = Lexeme::default();
         let (mut upper, mut lower, mut digits, mut letters) = (0usize, 0usize, 0usize, 0usize);
         let mut last_class = '\0';
         let mut recent = ['\0'; AFFIXES];
         for (n, c) in word.chars().enumerate() {
             let c = ascii_punctuation(c);
+            lex.form = mix(lex.form, c as u64);
             let low = lowercase(c);
             let class = match c {
                 _ if c.is_ascii_digit() => {

@@ -58,7 +58,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteSpan> {
 fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<ByteSpan>) {
     let mut piece = start;
     for (i, c) in text[start..end].char_indices() {
-        if SPLITTERS.contains(&c) {
+        // '"' is the only ASCII splitter; most chars are ASCII letters.
+        if c == '"' || (!c.is_ascii() && SPLITTERS.contains(&c)) {
             let at = start + i;
             split_piece(text, piece, at, out);
             push(out, at, at + c.len_utf8());
@@ -81,10 +82,14 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<ByteS
     let mut tail = Vec::new();
     while start < end {
         let word = &text[start..end];
-        if let Some(clitic) = CLITICS
-            .iter()
-            .find(|cl| word.len() > cl.len() && word.ends_with(**cl))
-        {
+        let clitic = if may_end_in_clitic(word) {
+            CLITICS
+                .iter()
+                .find(|cl| word.len() > cl.len() && word.ends_with(**cl))
+        } else {
+            None
+        };
+        if let Some(clitic) = clitic {
             tail.push(ByteSpan {
                 start: end - clitic.len(),
                 end,
@@ -111,6 +116,16 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<ByteS
     }
     push(out, start, end);
     out.extend(tail.into_iter().rev());
+}
+
+/// A cheap test that rules out most words before the [`CLITICS`] search:
+/// every clitic has an apostrophe ('\'' or '’', whose last UTF-8 byte is
+/// 0x99) among its last three chars, at most 5 bytes from the end.
+fn may_end_in_clitic(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes[bytes.len().saturating_sub(5)..]
+        .iter()
+        .any(|&b| b == b'\'' || b == 0x99)
 }
 
 /// Whether `c`, the first char of `word`, is a token of its own.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::tokens::Token;
+use crate::extract::entities::hash::PreHashed;
 
 /// Verb lemmas whose forms (see [`verb_forms`]) are speech cues.
 const CUE_VERBS: &[&str] = &[
@@ -247,13 +248,15 @@ const NOUN_FORMS: &[&str] = &[
 /// a quote, so it must be a hash probe, not a scan of the lexicon.
 struct CueForms {
     /// Forms that are cues anywhere.
-    strict: HashSet<String>,
+    strict: HashSet<String, PreHashed>,
     /// Plus the forms that are usually nouns ("notes", "claims").
-    after_subject: HashSet<String>,
+    after_subject: HashSet<String, PreHashed>,
 }
 
 static CUE_FORMS: LazyLock<CueForms> = LazyLock::new(|| {
-    let mut after_subject: HashSet<String> = IRREGULAR.iter().map(|w| (*w).to_owned()).collect();
+    // FxHash, not the default SipHash: the keys are our own word list.
+    let mut after_subject: HashSet<String, PreHashed> =
+        IRREGULAR.iter().map(|w| (*w).to_owned()).collect();
     for lemma in CUE_VERBS {
         after_subject.extend(forms_of(lemma));
     }
