@@ -16,17 +16,24 @@
 #    the measured enriching rate for STEADY_SECONDS, and reports the latency
 #    percentiles: output CreateTime - the record's source.timestamp (input
 #    CreateTime; same machine clock).
-# Exactly-once mode is not measured: tansu refuses transactions (EndTxn).
+# Exactly-once mode cannot run on tansu (it refuses EndTxn). With BROKER=mock the
+# same runs go to librdkafka's mock cluster (examples/mock_broker.rs, built on
+# demand), plus one with --delivery exactly-once: both delivery modes on one
+# broker, though not a real one (one in-process, memory-only broker).
 #
 # Environment: BIN (worker binary, default target/release/article-enricher),
-# TANSU (default: tansu on PATH or ~/.cargo/bin/tansu), PARTITIONS (2),
+# BROKER (tansu or mock, default tansu),
+# TANSU (default: tansu on PATH or ~/.cargo/bin/tansu), PARTITIONS (2; 48 on mock),
 # STEADY_SECONDS (20), KEEP=1 keeps the work directory with the logs,
 # WORKER_FLAGS: extra flags for every worker run (e.g. "-X fetch.wait.max.ms=50").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}
-PARTITIONS=${PARTITIONS:-2}
+BROKER=${BROKER:-tansu}
+# The mock cluster keeps only the last 5 MB of each partition (a limit fixed
+# in librdkafka): 20,000 enriched records (~10 KB each) need 40 partitions.
+PARTITIONS=${PARTITIONS:-$([[ "$BROKER" == mock ]] && echo 48 || echo 2)}
 STEADY_SECONDS=${STEADY_SECONDS:-20}
 BIN=${BIN:-target/release/article-enricher}
 TANSU=${TANSU:-$(command -v tansu || echo "$HOME/.cargo/bin/tansu")}
@@ -57,21 +64,39 @@ wait_port() {
 
 [[ -x "$BIN" ]] || { echo "build the worker first: cargo build --release ($BIN missing)" >&2; exit 1; }
 
-PORT=$(free_port)
-BROKERS=127.0.0.1:$PORT
-(cd "$WORK" && exec "$TANSU" broker --listener-url "tcp://$BROKERS" \
-    --advertised-listener-url "tcp://$BROKERS" --storage-engine memory://tansu/) \
-    > "$WORK/tansu.log" 2>&1 &
-TANSU_PID=$!
-PIDS+=("$TANSU_PID")
-wait_port "$PORT"
+TOPICS=("in:$PARTITIONS" "out-passthrough:$PARTITIONS" "out-enrich:$PARTITIONS"
+    "in-steady:$PARTITIONS" "out-steady:$PARTITIONS")
+case "$BROKER" in
+tansu)
+    PORT=$(free_port)
+    BROKERS=127.0.0.1:$PORT
+    (cd "$WORK" && exec "$TANSU" broker --listener-url "tcp://$BROKERS" \
+        --advertised-listener-url "tcp://$BROKERS" --storage-engine memory://tansu/) \
+        > "$WORK/tansu.log" 2>&1 &
+    BROKER_PID=$!
+    PIDS+=("$BROKER_PID")
+    wait_port "$PORT"
+    ;;
+mock)
+    cargo build --quiet --release --example mock_broker
+    TOPICS+=("out-enrich-eos:$PARTITIONS" "dlq-eos:1")
+    mkfifo "$WORK/mock.out"
+    target/release/examples/mock_broker "${TOPICS[@]}" > "$WORK/mock.out" 2> "$WORK/mock.log" &
+    BROKER_PID=$!
+    PIDS+=("$BROKER_PID")
+    read -r BROKERS < "$WORK/mock.out"
+    ;;
+*) echo "BROKER must be tansu or mock" >&2; exit 1 ;;
+esac
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# worker: $BIN ($(git rev-parse --short HEAD)$(git diff --quiet -- src || echo ', src modified'))"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 tests/e2e/kafka_client.py create --brokers "$BROKERS" "in:$PARTITIONS" "out-passthrough:$PARTITIONS" \
-    "out-enrich:$PARTITIONS" "in-steady:$PARTITIONS" "out-steady:$PARTITIONS"
+echo "# broker: $BROKER at $BROKERS"
+if [[ "$BROKER" == tansu ]]; then
+    python3 tests/e2e/kafka_client.py create --brokers "$BROKERS" "${TOPICS[@]}"
+fi
 echo "preload: $($HELPER load --brokers "$BROKERS" --topic in --count "$COUNT")"
 
 # start_worker NAME INPUT OUTPUT [FLAGS...]: starts the worker, sets WORKER_PID, METRICS.
@@ -110,13 +135,15 @@ peak_rss_mb() {
 throughput() {
     local name=$1 output=$2
     shift 2
-    echo "## $name (at-least-once${*:+, $*}); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    local tansu_cpu timing drained
-    tansu_cpu=$(cpu_seconds "$TANSU_PID")
+    local mode=at-least-once
+    [[ " $* " == *" exactly-once "* ]] && mode=exactly-once
+    echo "## $name ($mode${*:+, $*}); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    local broker_cpu timing drained
+    broker_cpu=$(cpu_seconds "$BROKER_PID")
     start_worker "$name" in "$output" "$@"
     timing=$($HELPER wait --metrics "$METRICS" --count "$COUNT")
     echo "$name peak RSS (VmHWM): $(peak_rss_mb "$WORKER_PID") MB"
-    echo "$name CPU seconds: worker $(cpu_seconds "$WORKER_PID"), tansu $(echo "$(cpu_seconds "$TANSU_PID") - $tansu_cpu" | bc)"
+    echo "$name CPU seconds: worker $(cpu_seconds "$WORKER_PID"), broker $(echo "$(cpu_seconds "$BROKER_PID") - $broker_cpu" | bc)"
     stop_worker
     drained=$($HELPER drain --brokers "$BROKERS" --topic "$output" --count "$COUNT")
     echo "$name metrics: $timing"
@@ -133,6 +160,11 @@ PASS_RATE=$RATE PASS_START_RATE=$START_RATE
 throughput enrich out-enrich
 ENRICH_RATE=$RATE
 echo "enrich / passthrough: $(python3 -c "print(f'{$ENRICH_RATE / $PASS_RATE:.1%} (output span), {$START_RATE / $PASS_START_RATE:.1%} (from launch)')")"
+if [[ "$BROKER" == mock ]]; then
+    throughput enrich-eos out-enrich-eos --delivery exactly-once --dlq-topic dlq-eos \
+        --transactional-id bench-eos
+    echo "exactly-once / at-least-once: $(python3 -c "print(f'{$RATE / $ENRICH_RATE:.1%}')")"
+fi
 
 # Latency at a steady half of the enriching worker's maximum.
 STEADY_RATE=$((ENRICH_RATE / 2))

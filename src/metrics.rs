@@ -39,6 +39,7 @@ pub struct Metrics {
     pub in_flight: Gauge,
     pub transactions_committed: Counter,
     pub transactions_aborted: Counter,
+    pub batches_dropped: Counter,
     pub transaction_offsets: Family<PartitionLabel, Gauge>,
     ready_gauge: Gauge,
 }
@@ -65,6 +66,7 @@ impl Metrics {
         let in_flight = Gauge::default();
         let transactions_committed = Counter::default();
         let transactions_aborted = Counter::default();
+        let batches_dropped = Counter::default();
         let transaction_offsets = Family::<PartitionLabel, Gauge>::default();
         let ready_gauge = Gauge::default();
         registry.register("articles_consumed", "Input messages read", consumed.clone());
@@ -114,6 +116,11 @@ impl Metrics {
             transactions_aborted.clone(),
         );
         registry.register(
+            "batches_dropped",
+            "Uncommitted batches dropped and read again because the partitions moved while they were held (exactly-once mode)",
+            batches_dropped.clone(),
+        );
+        registry.register(
             "transaction_committed_offset",
             "Next input offset committed by the last transaction (exactly-once mode)",
             transaction_offsets.clone(),
@@ -141,6 +148,7 @@ impl Metrics {
             in_flight,
             transactions_committed,
             transactions_aborted,
+            batches_dropped,
             transaction_offsets,
             ready_gauge,
         }

@@ -1,6 +1,7 @@
 //! librdkafka client configuration and the consumer's callbacks.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -79,6 +80,9 @@ pub struct WorkerContext {
     pub offsets: Arc<OffsetStore>,
     /// How long a revocation may wait for in-flight articles to be delivered.
     pub drain_timeout: Duration,
+    /// Revocations plus assignments so far: exactly-once mode drops the
+    /// batches it holds when this moved while it read (`transactional.rs`).
+    pub rebalances: AtomicU64,
 }
 
 impl ClientContext for WorkerContext {
@@ -115,6 +119,7 @@ impl ConsumerContext for WorkerContext {
         let Rebalance::Revoke(tpl) = rebalance else {
             return;
         };
+        self.rebalances.fetch_add(1, Ordering::SeqCst);
         let elements = tpl.elements();
         let parts: Vec<i32> = elements.iter().map(|e| e.partition()).collect();
         let Some(topic) = elements.first().map(|e| e.topic().to_owned()) else {
@@ -140,6 +145,7 @@ impl ConsumerContext for WorkerContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(tpl) => {
+                self.rebalances.fetch_add(1, Ordering::SeqCst);
                 let parts: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
                 tracing::info!(partitions = ?parts, "partitions assigned");
             }

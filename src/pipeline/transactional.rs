@@ -9,10 +9,15 @@
 //! error (another instance with the same `transactional.id` fenced this one)
 //! the worker exits with an error.
 //!
-//! Rebalance callbacks only run while the consumer is polled, which happens
-//! only while a batch is being collected and never while a transaction is
-//! open; messages of partitions revoked during collection are dropped before
-//! the transaction begins (their next owner reads them again).
+//! Batches overlap: while one batch's transaction runs, the next one (already
+//! read) is being enriched, so the extraction threads do not wait for the
+//! broker. The consumer is polled only while a batch is being read, never
+//! while a transaction is open, and rebalance callbacks only run then. If the
+//! partitions moved while a batch was being read, both batches in hand are
+//! dropped uncommitted and every partition still ours is rewound to the first
+//! offset they held: a revoked partition is read again by its next owner, a
+//! re-assigned one restarts at its committed offset, and nothing of either
+//! batch was committed.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -27,9 +32,10 @@ use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::metrics::{Metrics, PartitionLabel};
+use crate::record::SourceInfo;
 
 use super::kafka::LoggingContext;
-use super::output::{enqueue, outbound};
+use super::output::{enqueue, outbound, Outcome};
 use super::partition::{extract_on_pool, Processor};
 use super::WorkerConsumer;
 
@@ -56,49 +62,115 @@ enum TxnFailure {
     Fatal(KafkaError),
 }
 
+/// A batch read from the input whose enrichment is under way.
+struct Pending {
+    /// Per partition, the offsets the transaction commits (last + 1) ...
+    offsets: TopicPartitionList,
+    /// ... and the first offset: where to rewind if it is not committed.
+    firsts: BTreeMap<i32, i64>,
+    enriched: tokio::task::JoinHandle<Vec<(SourceInfo, Outcome)>>,
+}
+
 impl Transactional<'_> {
     /// Consume and commit batches until `shutdown`, which is only honoured
-    /// between transactions.
+    /// between transactions; the batch in hand then commits before returning.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         blocking(|| self.producer.init_transactions(TXN_TIMEOUT))
             .map_err(|e| anyhow::anyhow!("cannot initialise transactions: {e}"))?;
         tokio::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
+        let mut pending: Option<Pending> = None;
         loop {
-            let batch = tokio::select! {
+            let rebalances = self.rebalances();
+            let (batch, stopping) = tokio::select! {
                 biased;
-                _ = &mut shutdown => return Ok(()),
-                batch = self.collect_batch() => batch,
+                _ = &mut shutdown => (Vec::new(), true),
+                batch = self.collect_batch(pending.is_some()) => (batch, false),
             };
-            let batch = self.keep_assigned(batch);
-            if batch.is_empty() {
+            if self.rebalances() != rebalances {
+                self.metrics.batches_dropped.inc();
+                self.drop_and_rewind(first_offsets(&batch), pending.take());
+                if stopping {
+                    return Ok(());
+                }
                 continue;
             }
-            let firsts = first_offsets(&batch);
-            match self.commit_batch(batch).await {
-                Ok(()) => {
-                    self.metrics.transactions_committed.inc();
-                    backoff = Duration::from_millis(100);
+            let mut next = (!batch.is_empty()).then(|| self.start(batch));
+            if let Some(batch) = pending.take() {
+                let firsts = batch.firsts.clone();
+                match self.commit(batch).await {
+                    Ok(()) => {
+                        self.metrics.transactions_committed.inc();
+                        backoff = Duration::from_millis(100);
+                    }
+                    Err(TxnFailure::Fatal(e)) => {
+                        anyhow::bail!("transactional producer failed fatally (fenced by another instance with the same transactional.id?): {e}")
+                    }
+                    Err(TxnFailure::Aborted(e)) => {
+                        self.metrics.transactions_aborted.inc();
+                        tracing::warn!(error = %e, retry_in = ?backoff, "transaction aborted; rewinding the batch");
+                        // The batch read after it goes too: the rewind reads it again.
+                        self.drop_and_rewind(firsts, next.take());
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                    }
                 }
-                Err(TxnFailure::Fatal(e)) => {
-                    anyhow::bail!("transactional producer failed fatally (fenced by another instance with the same transactional.id?): {e}")
-                }
-                Err(TxnFailure::Aborted(e)) => {
-                    self.metrics.transactions_aborted.inc();
-                    tracing::warn!(error = %e, retry_in = ?backoff, "transaction aborted; rewinding the batch");
-                    self.rewind(&firsts);
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                }
+            }
+            pending = next;
+            if stopping {
+                return Ok(());
             }
         }
     }
 
+    /// Times the consumer's partitions moved (counted by its rebalance callbacks).
+    fn rebalances(&self) -> u64 {
+        self.consumer
+            .context()
+            .rebalances
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Starts enriching `batch` on the extraction threads.
+    fn start(&self, batch: Vec<OwnedMessage>) -> Pending {
+        let offsets = next_offsets(self.topic, &batch);
+        let firsts = first_offsets(&batch);
+        let jobs: Vec<_> = batch
+            .into_iter()
+            .map(|msg| extract_on_pool(Arc::clone(self.processor), msg))
+            .collect();
+        Pending {
+            offsets,
+            firsts,
+            enriched: tokio::spawn(join_all(jobs)),
+        }
+    }
+
+    /// Forgets an uncommitted batch (and the batch read after it, whose
+    /// `firsts` are given) and seeks every partition still assigned back to
+    /// the first offset either held.
+    fn drop_and_rewind(&self, mut firsts: BTreeMap<i32, i64>, dropped: Option<Pending>) {
+        if let Some(batch) = dropped {
+            batch.enriched.abort();
+            for (partition, offset) in batch.firsts {
+                let first = firsts.entry(partition).or_insert(offset);
+                *first = (*first).min(offset);
+            }
+        }
+        if let Ok(assignment) = self.consumer.assignment() {
+            firsts.retain(|&p, _| assignment.find_partition(self.topic, p).is_some());
+        }
+        tracing::info!(partitions = ?firsts.keys().collect::<Vec<_>>(), "uncommitted batches dropped; reading them again");
+        self.rewind(&firsts);
+    }
+
     /// Wait for one message, then take what else arrives within the linger.
-    async fn collect_batch(&self) -> Vec<OwnedMessage> {
+    /// With a batch in hand (`in_hand`), wait no longer than the linger for
+    /// the first one either: that batch must not wait for new input to commit.
+    async fn collect_batch(&self, in_hand: bool) -> Vec<OwnedMessage> {
         let mut batch: Vec<OwnedMessage> = Vec::new();
         loop {
-            let next = if batch.is_empty() {
+            let next = if batch.is_empty() && !in_hand {
                 Some(self.consumer.recv().await)
             } else {
                 tokio::time::timeout(BATCH_LINGER, self.consumer.recv())
@@ -109,10 +181,6 @@ impl Transactional<'_> {
                 None => return batch,
                 Some(Ok(msg)) => {
                     self.metrics.consumed.inc();
-                    let (p, o) = (msg.partition(), msg.offset());
-                    // A partition re-assigned mid-batch restarts at its committed
-                    // offset: drop what we hold from its previous position on.
-                    batch.retain(|m| m.partition() != p || m.offset() < o);
                     batch.push(msg.detach());
                     if batch.len() >= MAX_BATCH {
                         return batch;
@@ -129,27 +197,15 @@ impl Transactional<'_> {
         }
     }
 
-    /// Drop messages of partitions that were revoked while the batch filled.
-    fn keep_assigned(&self, mut batch: Vec<OwnedMessage>) -> Vec<OwnedMessage> {
-        let Ok(assignment) = self.consumer.assignment() else {
-            return Vec::new();
-        };
-        batch.retain(|m| {
-            assignment
-                .find_partition(m.topic(), m.partition())
-                .is_some()
-        });
-        batch
-    }
-
-    async fn commit_batch(&self, batch: Vec<OwnedMessage>) -> Result<(), TxnFailure> {
-        let offsets = next_offsets(self.topic, &batch);
-        let outcomes = join_all(
-            batch
-                .into_iter()
-                .map(|msg| extract_on_pool(Arc::clone(self.processor), msg)),
-        )
-        .await;
+    /// Waits for the batch's enrichment, then publishes it and commits its
+    /// offsets in one transaction.
+    async fn commit(&self, batch: Pending) -> Result<(), TxnFailure> {
+        let Pending {
+            offsets, enriched, ..
+        } = batch;
+        let outcomes = enriched
+            .await
+            .map_err(|_| TxnFailure::Aborted(KafkaError::Canceled))?;
 
         let producer = self.producer;
         let group = self

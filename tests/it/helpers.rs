@@ -165,6 +165,36 @@ pub async fn read_topic(
     out
 }
 
+/// The distinct keys on `topic`, read until they include all of `expected`
+/// or `timeout` passes.
+pub async fn read_keys_until(
+    brokers: &str,
+    topic: &str,
+    expected: &std::collections::BTreeSet<Vec<u8>>,
+    timeout: Duration,
+) -> std::collections::BTreeSet<Vec<u8>> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", unique_group("key-reader"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("reader");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut keys = std::collections::BTreeSet::new();
+    while !expected.is_subset(&keys) {
+        match tokio::time::timeout_at(deadline, consumer.recv()).await {
+            Ok(Ok(msg)) => {
+                keys.extend(rdkafka::Message::key(&msg).map(<[u8]>::to_vec));
+            }
+            Ok(Err(e)) => panic!("reading {topic}: {e}"),
+            Err(_) => break,
+        }
+    }
+    keys
+}
+
 /// The group's committed offsets for partitions `0..partitions` of `topic`.
 pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<Option<i64>> {
     let consumer: StreamConsumer = ClientConfig::new()
