@@ -39,7 +39,7 @@ pub struct Metrics {
     pub in_flight: Gauge,
     pub transactions_committed: Counter,
     pub transactions_aborted: Counter,
-    pub batches_dropped: Counter,
+    pub dropped_on_rebalance: Counter,
     pub transaction_offsets: Family<PartitionLabel, Gauge>,
     ready_gauge: Gauge,
 }
@@ -66,7 +66,7 @@ impl Metrics {
         let in_flight = Gauge::default();
         let transactions_committed = Counter::default();
         let transactions_aborted = Counter::default();
-        let batches_dropped = Counter::default();
+        let dropped_on_rebalance = Counter::default();
         let transaction_offsets = Family::<PartitionLabel, Gauge>::default();
         let ready_gauge = Gauge::default();
         registry.register("articles_consumed", "Input messages read", consumed.clone());
@@ -116,9 +116,9 @@ impl Metrics {
             transactions_aborted.clone(),
         );
         registry.register(
-            "batches_dropped",
-            "Uncommitted batches dropped and read again because the partitions moved while they were held (exactly-once mode)",
-            batches_dropped.clone(),
+            "dropped_on_rebalance",
+            "Messages dropped uncommitted because their partition was revoked or re-assigned before their transaction; read again (exactly-once mode)",
+            dropped_on_rebalance.clone(),
         );
         registry.register(
             "transaction_committed_offset",
@@ -148,7 +148,7 @@ impl Metrics {
             in_flight,
             transactions_committed,
             transactions_aborted,
-            batches_dropped,
+            dropped_on_rebalance,
             transaction_offsets,
             ready_gauge,
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
@@ -80,9 +80,40 @@ pub struct WorkerContext {
     pub offsets: Arc<OffsetStore>,
     /// How long a revocation may wait for in-flight articles to be delivered.
     pub drain_timeout: Duration,
-    /// Revocations plus assignments so far: exactly-once mode drops the
-    /// batches it holds when this moved while it read (`transactional.rs`).
-    pub rebalances: AtomicU64,
+    /// Which partitions are ours, each with the number of the assignment
+    /// that gave it: exactly-once mode drops what it read of a partition
+    /// under an earlier assignment (`transactional.rs`).
+    pub assignments: Assignments,
+}
+
+/// The partitions assigned to this consumer and when each was assigned.
+#[derive(Default)]
+pub struct Assignments {
+    epochs: Mutex<BTreeMap<i32, u64>>,
+    next: AtomicU64,
+}
+
+impl Assignments {
+    pub(super) fn assign(&self, partitions: &[i32]) {
+        let epoch = self.next.fetch_add(1, Ordering::SeqCst);
+        let mut epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
+        for &p in partitions {
+            epochs.insert(p, epoch);
+        }
+    }
+
+    pub(super) fn revoke(&self, partitions: &[i32]) {
+        let mut epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
+        for p in partitions {
+            epochs.remove(p);
+        }
+    }
+
+    /// The assignment that gave `partition`, if it is ours.
+    pub fn epoch(&self, partition: i32) -> Option<u64> {
+        let epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
+        epochs.get(&partition).copied()
+    }
 }
 
 impl ClientContext for WorkerContext {
@@ -119,9 +150,9 @@ impl ConsumerContext for WorkerContext {
         let Rebalance::Revoke(tpl) = rebalance else {
             return;
         };
-        self.rebalances.fetch_add(1, Ordering::SeqCst);
         let elements = tpl.elements();
         let parts: Vec<i32> = elements.iter().map(|e| e.partition()).collect();
+        self.assignments.revoke(&parts);
         let Some(topic) = elements.first().map(|e| e.topic().to_owned()) else {
             return;
         };
@@ -145,8 +176,8 @@ impl ConsumerContext for WorkerContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(tpl) => {
-                self.rebalances.fetch_add(1, Ordering::SeqCst);
                 let parts: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
+                self.assignments.assign(&parts);
                 tracing::info!(partitions = ?parts, "partitions assigned");
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),

@@ -19,7 +19,6 @@ mod transactional;
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -140,7 +139,7 @@ fn create_consumer(
         metrics: metrics.clone(),
         offsets: Arc::clone(offsets),
         drain_timeout: args.shutdown_timeout,
-        rebalances: AtomicU64::new(0),
+        assignments: Default::default(),
     };
     let consumer: WorkerConsumer = config
         .create_with_context(context)

@@ -5,19 +5,19 @@
 //! next offsets to the transaction (`send_offsets_to_transaction`, last + 1).
 //! A `read_committed` reader sees either all of a batch or none of it, and the
 //! group's offsets move with it. On an abortable error the transaction is
-//! aborted and the consumer rewound to the batch's first offsets; on a fatal
+//! aborted and the consumer rewound to the first offsets of that batch and of
+//! the one read after it; on a fatal
 //! error (another instance with the same `transactional.id` fenced this one)
 //! the worker exits with an error.
 //!
 //! Batches overlap: while one batch's transaction runs, the next one (already
 //! read) is being enriched, so the extraction threads do not wait for the
 //! broker. The consumer is polled only while a batch is being read, never
-//! while a transaction is open, and rebalance callbacks only run then. If the
-//! partitions moved while a batch was being read, both batches in hand are
-//! dropped uncommitted and every partition still ours is rewound to the first
-//! offset they held: a revoked partition is read again by its next owner, a
-//! re-assigned one restarts at its committed offset, and nothing of either
-//! batch was committed.
+//! while a transaction is open, and rebalance callbacks only run then. Each
+//! message is read under an assignment of its partition; before a batch
+//! commits, the messages of partitions revoked or re-assigned since they were
+//! read are dropped, uncommitted: a revoked partition is read again by its
+//! next owner, a re-assigned one restarts at its committed offset.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -34,7 +34,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::metrics::{Metrics, PartitionLabel};
 use crate::record::SourceInfo;
 
-use super::kafka::LoggingContext;
+use super::kafka::{Assignments, LoggingContext};
 use super::output::{enqueue, outbound, Outcome};
 use super::partition::{extract_on_pool, Processor};
 use super::WorkerConsumer;
@@ -64,9 +64,9 @@ enum TxnFailure {
 
 /// A batch read from the input whose enrichment is under way.
 struct Pending {
-    /// Per partition, the offsets the transaction commits (last + 1) ...
-    offsets: TopicPartitionList,
-    /// ... and the first offset: where to rewind if it is not committed.
+    /// Per partition, the assignment its messages were read under.
+    epochs: BTreeMap<i32, u64>,
+    /// Per partition, the first offset: where to rewind if it is aborted.
     firsts: BTreeMap<i32, i64>,
     enriched: tokio::task::JoinHandle<Vec<(SourceInfo, Outcome)>>,
 }
@@ -81,26 +81,20 @@ impl Transactional<'_> {
         let mut backoff = Duration::from_millis(100);
         let mut pending: Option<Pending> = None;
         loop {
-            let rebalances = self.rebalances();
             let (batch, stopping) = tokio::select! {
                 biased;
-                _ = &mut shutdown => (Vec::new(), true),
+                _ = &mut shutdown => (Batch::default(), true),
                 batch = self.collect_batch(pending.is_some()) => (batch, false),
             };
-            if self.rebalances() != rebalances {
-                self.metrics.batches_dropped.inc();
-                self.drop_and_rewind(first_offsets(&batch), pending.take());
-                if stopping {
-                    return Ok(());
-                }
-                continue;
-            }
-            let mut next = (!batch.is_empty()).then(|| self.start(batch));
+            let batch = self.still_ours(batch);
+            let mut next = (!batch.messages.is_empty()).then(|| self.start(batch));
             if let Some(batch) = pending.take() {
                 let firsts = batch.firsts.clone();
                 match self.commit(batch).await {
-                    Ok(()) => {
-                        self.metrics.transactions_committed.inc();
+                    Ok(committed) => {
+                        if committed {
+                            self.metrics.transactions_committed.inc();
+                        }
                         backoff = Duration::from_millis(100);
                     }
                     Err(TxnFailure::Fatal(e)) => {
@@ -123,32 +117,41 @@ impl Transactional<'_> {
         }
     }
 
-    /// Times the consumer's partitions moved (counted by its rebalance callbacks).
-    fn rebalances(&self) -> u64 {
-        self.consumer
-            .context()
-            .rebalances
-            .load(std::sync::atomic::Ordering::SeqCst)
+    /// `batch` without the messages of partitions that moved since it was read.
+    fn still_ours(&self, mut batch: Batch) -> Batch {
+        let stale = batch.drop_moved(&self.consumer.context().assignments);
+        if batch.dropped > 0 {
+            self.dropped_on_rebalance(&stale, batch.dropped);
+        }
+        batch
+    }
+
+    fn dropped_on_rebalance(&self, partitions: &[i32], messages: usize) {
+        self.metrics.dropped_on_rebalance.inc_by(messages as u64);
+        tracing::info!(
+            ?partitions,
+            messages,
+            "partitions moved: their uncommitted messages are dropped, to be read again"
+        );
     }
 
     /// Starts enriching `batch` on the extraction threads.
-    fn start(&self, batch: Vec<OwnedMessage>) -> Pending {
-        let offsets = next_offsets(self.topic, &batch);
-        let firsts = first_offsets(&batch);
+    fn start(&self, batch: Batch) -> Pending {
+        let firsts = first_offsets(&batch.messages);
         let jobs: Vec<_> = batch
+            .messages
             .into_iter()
             .map(|msg| extract_on_pool(Arc::clone(self.processor), msg))
             .collect();
         Pending {
-            offsets,
+            epochs: batch.epochs,
             firsts,
             enriched: tokio::spawn(join_all(jobs)),
         }
     }
 
-    /// Forgets an uncommitted batch (and the batch read after it, whose
-    /// `firsts` are given) and seeks every partition still assigned back to
-    /// the first offset either held.
+    /// Forgets an aborted batch and the batch read after it, and seeks each
+    /// of their partitions back to the first offset either held.
     fn drop_and_rewind(&self, mut firsts: BTreeMap<i32, i64>, dropped: Option<Pending>) {
         if let Some(batch) = dropped {
             batch.enriched.abort();
@@ -157,20 +160,16 @@ impl Transactional<'_> {
                 *first = (*first).min(offset);
             }
         }
-        if let Ok(assignment) = self.consumer.assignment() {
-            firsts.retain(|&p, _| assignment.find_partition(self.topic, p).is_some());
-        }
-        tracing::info!(partitions = ?firsts.keys().collect::<Vec<_>>(), "uncommitted batches dropped; reading them again");
         self.rewind(&firsts);
     }
 
     /// Wait for one message, then take what else arrives within the linger.
     /// With a batch in hand (`in_hand`), wait no longer than the linger for
     /// the first one either: that batch must not wait for new input to commit.
-    async fn collect_batch(&self, in_hand: bool) -> Vec<OwnedMessage> {
-        let mut batch: Vec<OwnedMessage> = Vec::new();
+    async fn collect_batch(&self, in_hand: bool) -> Batch {
+        let mut batch = Batch::default();
         loop {
-            let next = if batch.is_empty() && !in_hand {
+            let next = if batch.messages.is_empty() && !in_hand {
                 Some(self.consumer.recv().await)
             } else {
                 tokio::time::timeout(BATCH_LINGER, self.consumer.recv())
@@ -181,14 +180,14 @@ impl Transactional<'_> {
                 None => return batch,
                 Some(Ok(msg)) => {
                     self.metrics.consumed.inc();
-                    batch.push(msg.detach());
-                    if batch.len() >= MAX_BATCH {
+                    batch.push(msg.detach(), &self.consumer.context().assignments);
+                    if batch.messages.len() >= MAX_BATCH {
                         return batch;
                     }
                 }
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "consumer error");
-                    if batch.is_empty() {
+                    if batch.messages.is_empty() {
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }
                     return batch;
@@ -198,14 +197,24 @@ impl Transactional<'_> {
     }
 
     /// Waits for the batch's enrichment, then publishes it and commits its
-    /// offsets in one transaction.
-    async fn commit(&self, batch: Pending) -> Result<(), TxnFailure> {
-        let Pending {
-            offsets, enriched, ..
-        } = batch;
-        let outcomes = enriched
+    /// offsets in one transaction; without the partitions that moved since
+    /// it was read.
+    /// `Ok(false)`: nothing was left to commit.
+    async fn commit(&self, batch: Pending) -> Result<bool, TxnFailure> {
+        let mut outcomes = batch
+            .enriched
             .await
             .map_err(|_| TxnFailure::Aborted(KafkaError::Canceled))?;
+        let stale = moved(&batch.epochs, &self.consumer.context().assignments);
+        if !stale.is_empty() {
+            let before = outcomes.len();
+            outcomes.retain(|(source, _)| !stale.contains(&source.partition));
+            self.dropped_on_rebalance(&stale, before - outcomes.len());
+        }
+        if outcomes.is_empty() {
+            return Ok(false);
+        }
+        let offsets = next_offsets(self.topic, outcomes.iter().map(|(s, _)| s));
 
         let producer = self.producer;
         let group = self
@@ -261,7 +270,7 @@ impl Transactional<'_> {
                 counter.inc();
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Seek every partition of an aborted batch back to its first offset.
@@ -286,12 +295,65 @@ fn classify(e: KafkaError) -> TxnFailure {
     }
 }
 
+/// Messages read for one transaction.
+#[derive(Default)]
+struct Batch {
+    messages: Vec<OwnedMessage>,
+    /// Per partition, the assignment its messages were read under.
+    epochs: BTreeMap<i32, u64>,
+    /// Messages read and dropped because their partition moved.
+    dropped: usize,
+}
+
+impl Batch {
+    /// Adds `msg`. If its partition was re-assigned since the batch's earlier
+    /// messages of it were read, it restarted at its committed offset: those
+    /// earlier messages go.
+    fn push(&mut self, msg: OwnedMessage, assignments: &Assignments) {
+        let p = msg.partition();
+        // A message of a partition no longer ours (epoch None) is dropped
+        // with the batch's other messages of it by `still_ours`.
+        let epoch = assignments.epoch(p).unwrap_or(u64::MAX);
+        if self.epochs.insert(p, epoch).is_some_and(|e| e != epoch) {
+            let before = self.messages.len();
+            self.messages.retain(|m| m.partition() != p);
+            self.dropped += before - self.messages.len();
+        }
+        self.messages.push(msg);
+    }
+
+    /// Drops the messages of partitions that moved since they were read;
+    /// returns those partitions.
+    fn drop_moved(&mut self, assignments: &Assignments) -> Vec<i32> {
+        let stale = moved(&self.epochs, assignments);
+        if !stale.is_empty() {
+            let before = self.messages.len();
+            self.messages.retain(|m| !stale.contains(&m.partition()));
+            self.epochs.retain(|p, _| !stale.contains(p));
+            self.dropped += before - self.messages.len();
+        }
+        stale
+    }
+}
+
+/// The partitions of `epochs` no longer ours under the same assignment.
+fn moved(epochs: &BTreeMap<i32, u64>, assignments: &Assignments) -> Vec<i32> {
+    epochs
+        .iter()
+        .filter(|&(&p, &epoch)| assignments.epoch(p) != Some(epoch))
+        .map(|(&p, _)| p)
+        .collect()
+}
+
 /// Per partition, the offset to commit: the batch's last offset + 1.
-fn next_offsets(topic: &str, batch: &[OwnedMessage]) -> TopicPartitionList {
+fn next_offsets<'s>(
+    topic: &str,
+    sources: impl Iterator<Item = &'s SourceInfo>,
+) -> TopicPartitionList {
     let mut last: BTreeMap<i32, i64> = BTreeMap::new();
-    for m in batch {
-        let e = last.entry(m.partition()).or_insert(m.offset());
-        *e = (*e).max(m.offset());
+    for s in sources {
+        let e = last.entry(s.partition).or_insert(s.offset);
+        *e = (*e).max(s.offset);
     }
     let mut tpl = TopicPartitionList::new();
     for (p, o) in last {
@@ -313,4 +375,70 @@ fn first_offsets(batch: &[OwnedMessage]) -> BTreeMap<i32, i64> {
 /// Run a blocking librdkafka call without stalling the runtime's other tasks.
 fn blocking<T>(f: impl FnOnce() -> T) -> T {
     super::kafka::block_in_runtime(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use rdkafka::message::OwnedHeaders;
+    use rdkafka::Timestamp;
+
+    use super::*;
+
+    fn message(partition: i32, offset: i64) -> OwnedMessage {
+        let headers: Option<OwnedHeaders> = None;
+        OwnedMessage::new(
+            None,
+            None,
+            "in".into(),
+            Timestamp::NotAvailable,
+            partition,
+            offset,
+            headers,
+        )
+    }
+
+    fn offsets(batch: &Batch) -> Vec<(i32, i64)> {
+        batch
+            .messages
+            .iter()
+            .map(|m| (m.partition(), m.offset()))
+            .collect()
+    }
+
+    #[test]
+    fn a_partition_reassigned_while_reading_keeps_only_its_restarted_messages() {
+        let assignments = Assignments::default();
+        assignments.assign(&[0, 1]);
+        let mut batch = Batch::default();
+        batch.push(message(0, 10), &assignments);
+        batch.push(message(1, 5), &assignments);
+        batch.push(message(0, 11), &assignments);
+        // An eager rebalance gives both back; partition 0 restarts at its
+        // committed offset, 10.
+        assignments.revoke(&[0, 1]);
+        assignments.assign(&[0, 1]);
+        batch.push(message(0, 10), &assignments);
+        // Partition 1's message was read under the old assignment: it goes
+        // when the batch is checked, and partition 1 restarts too.
+        assert_eq!(batch.drop_moved(&assignments), [1]);
+        assert_eq!(offsets(&batch), [(0, 10)]);
+        assert_eq!(batch.dropped, 3);
+    }
+
+    #[test]
+    fn messages_of_revoked_partitions_are_dropped_and_untouched_ones_kept() {
+        let assignments = Assignments::default();
+        assignments.assign(&[0, 1, 2]);
+        let mut batch = Batch::default();
+        for p in 0..3 {
+            batch.push(message(p, 7), &assignments);
+        }
+        // Cooperative: only partition 2 moves away.
+        assignments.revoke(&[2]);
+        batch.push(message(2, 8), &assignments);
+        assert_eq!(batch.drop_moved(&assignments), [2]);
+        assert_eq!(offsets(&batch), [(0, 7), (1, 7)]);
+        assert_eq!(batch.dropped, 2);
+        assert!(moved(&batch.epochs, &assignments).is_empty());
+    }
 }
