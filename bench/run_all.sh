@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every number of BENCHMARKS.md in one go (about 8 minutes on 2 cores):
+# Every number of BENCHMARKS.md in one go (about 12 minutes on 2 cores):
 # criterion extraction bench, `extract` 1 vs 2 processes on generated typical
-# articles and on CoNLL dev, then the tansu pipeline. Prints the load average
+# articles and on CoNLL dev, then the tansu pipeline, then both delivery modes
+# on librdkafka's mock cluster. Prints the load average
 # before each step, since the numbers are only as good as the machine is idle.
 #
 #   bench/run_all.sh 2>&1 | tee bench-results.txt
@@ -39,3 +40,6 @@ fi
 
 step "pipeline: tansu, 20,000 typical articles"
 bench/pipeline.sh
+
+step "pipeline: mock cluster, at-least-once and exactly-once"
+BROKER=mock bench/pipeline.sh
