@@ -14,7 +14,8 @@ pub(crate) const HAS_PERIOD: u16 = 1 << 6;
 pub(crate) const PUNCT: u16 = 1 << 7;
 pub(crate) const HAS_APOSTROPHE: u16 = 1 << 8;
 
-/// Affixes of up to this many chars get features.
+/// Affixes of up to this many chars get features. (`Lexeme::new` and
+/// `static_features` spell out four.)
 pub(crate) const AFFIXES: usize = 4;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -78,8 +79,8 @@ impl Lexeme {
             if n < AFFIXES {
                 lex.prefix[n] = lex.lower;
             }
-            recent.rotate_left(1);
-            recent[AFFIXES - 1] = normalized;
+            // Shift by hand: `rotate_left` is a call into a general routine.
+            recent = [recent[1], recent[2], recent[3], normalized];
             if class != last_class {
                 lex.shape = mix(lex.shape, class as u64);
                 last_class = class;
