@@ -109,6 +109,13 @@ impl Assignments {
         }
     }
 
+    fn revoke_all(&self) {
+        self.epochs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// The assignment that gave `partition`, if it is ours.
     pub fn epoch(&self, partition: i32) -> Option<u64> {
         let epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
@@ -180,7 +187,11 @@ impl ConsumerContext for WorkerContext {
                 self.assignments.assign(&parts);
                 tracing::info!(partitions = ?parts, "partitions assigned");
             }
-            Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
+            Rebalance::Error(e) => {
+                // The client gives up its assignment on a rebalance error.
+                self.assignments.revoke_all();
+                tracing::warn!(error = %e, "rebalance error");
+            }
             Rebalance::Revoke(_) => {}
         }
     }

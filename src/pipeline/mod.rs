@@ -14,6 +14,7 @@ mod offsets;
 mod output;
 mod partition;
 mod pool;
+mod rewind;
 mod store;
 mod transactional;
 
@@ -77,6 +78,7 @@ pub async fn run(
             processor: &processor,
             metrics: &metrics,
             topic: &args.kafka.input_topic,
+            rewinds: Default::default(),
         };
         let result = txn.run(shutdown).await;
         metrics.set_ready(false);

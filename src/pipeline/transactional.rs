@@ -6,7 +6,7 @@
 //! A `read_committed` reader sees either all of a batch or none of it, and the
 //! group's offsets move with it. On an abortable error the transaction is
 //! aborted and the consumer rewound to the first offsets of that batch and of
-//! the one read after it; on a fatal
+//! the one read after it (a rewind that fails stops the worker); on a fatal
 //! error (another instance with the same `transactional.id` fenced this one)
 //! the worker exits with an error.
 //!
@@ -37,6 +37,7 @@ use crate::record::SourceInfo;
 use super::kafka::{Assignments, LoggingContext};
 use super::output::{enqueue, outbound, Outcome};
 use super::partition::{extract_on_pool, Processor};
+use super::rewind::{Rewinds, Verdict};
 use super::WorkerConsumer;
 
 /// Most messages in one transaction.
@@ -52,6 +53,8 @@ pub(super) struct Transactional<'a> {
     pub processor: &'a Arc<Processor>,
     pub metrics: &'a Metrics,
     pub topic: &'a str,
+    /// Partitions rewound after an abort, until they are seen back.
+    pub rewinds: Rewinds,
 }
 
 /// Why a transaction failed.
@@ -73,7 +76,8 @@ struct Pending {
 
 impl Transactional<'_> {
     /// Consume and commit batches until `shutdown`, which is only honoured
-    /// between transactions; the batch in hand then commits before returning.
+    /// between transactions; the batch in hand then commits before returning
+    /// (if its transaction aborts, it is left to be read again).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         blocking(|| self.producer.init_transactions(TXN_TIMEOUT))
             .map_err(|e| anyhow::anyhow!("cannot initialise transactions: {e}"))?;
@@ -84,12 +88,12 @@ impl Transactional<'_> {
             let (batch, stopping) = tokio::select! {
                 biased;
                 _ = &mut shutdown => (Batch::default(), true),
-                batch = self.collect_batch(pending.is_some()) => (batch, false),
+                batch = self.collect_batch(pending.is_some()) => (batch?, false),
             };
             let batch = self.still_ours(batch);
             let mut next = (!batch.messages.is_empty()).then(|| self.start(batch));
             if let Some(batch) = pending.take() {
-                let firsts = batch.firsts.clone();
+                let (firsts, epochs) = (batch.firsts.clone(), batch.epochs.clone());
                 match self.commit(batch).await {
                     Ok(committed) => {
                         if committed {
@@ -104,7 +108,13 @@ impl Transactional<'_> {
                         self.metrics.transactions_aborted.inc();
                         tracing::warn!(error = %e, retry_in = ?backoff, "transaction aborted; rewinding the batch");
                         // The batch read after it goes too: the rewind reads it again.
-                        self.drop_and_rewind(firsts, next.take());
+                        let targets = rewind_targets(
+                            firsts,
+                            &epochs,
+                            next.take(),
+                            &self.consumer.context().assignments,
+                        );
+                        self.rewind(&targets)?;
                         tokio::time::sleep(backoff).await;
                         backoff = (backoff * 2).min(Duration::from_secs(10));
                     }
@@ -150,26 +160,20 @@ impl Transactional<'_> {
         }
     }
 
-    /// Forgets an aborted batch and the batch read after it, and seeks each
-    /// of their partitions back to the first offset either held.
-    fn drop_and_rewind(&self, mut firsts: BTreeMap<i32, i64>, dropped: Option<Pending>) {
-        if let Some(batch) = dropped {
-            batch.enriched.abort();
-            for (partition, offset) in batch.firsts {
-                let first = firsts.entry(partition).or_insert(offset);
-                *first = (*first).min(offset);
-            }
-        }
-        self.rewind(&firsts);
-    }
-
     /// Wait for one message, then take what else arrives within the linger.
-    /// With a batch in hand (`in_hand`), wait no longer than the linger for
-    /// the first one either: that batch must not wait for new input to commit.
-    async fn collect_batch(&self, in_hand: bool) -> Batch {
+    /// With a batch in hand (`in_hand`), read for at most the linger in all:
+    /// that batch must not wait for new input to commit.
+    async fn collect_batch(&self, in_hand: bool) -> anyhow::Result<Batch> {
         let mut batch = Batch::default();
+        // With a batch in hand, reading stops at this deadline whatever
+        // arrives: a trickle of input must not hold back its commit.
+        let deadline = tokio::time::Instant::now() + BATCH_LINGER;
         loop {
-            let next = if batch.messages.is_empty() && !in_hand {
+            let next = if in_hand {
+                tokio::time::timeout_at(deadline, self.consumer.recv())
+                    .await
+                    .ok()
+            } else if batch.messages.is_empty() {
                 Some(self.consumer.recv().await)
             } else {
                 tokio::time::timeout(BATCH_LINGER, self.consumer.recv())
@@ -177,12 +181,25 @@ impl Transactional<'_> {
                     .ok()
             };
             match next {
-                None => return batch,
+                None => return Ok(batch),
                 Some(Ok(msg)) => {
                     self.metrics.consumed.inc();
-                    batch.push(msg.detach(), &self.consumer.context().assignments);
+                    let assignments = &self.consumer.context().assignments;
+                    let (p, offset) = (msg.partition(), msg.offset());
+                    let now = std::time::Instant::now();
+                    match self.rewinds.check(p, offset, assignments.epoch(p), now) {
+                        Verdict::Keep => batch.push(msg.detach(), assignments),
+                        Verdict::Drop => {}
+                        Verdict::SeekAgain(to) => {
+                            tracing::warn!(partition = p, to, offset, "a rewind did not take effect; seeking again");
+                            self.seek(p, to)?;
+                        }
+                        Verdict::GiveUp(to) => anyhow::bail!(
+                            "partition {p} never came back to offset {to} after an aborted transaction (still reading {offset})"
+                        ),
+                    }
                     if batch.messages.len() >= MAX_BATCH {
-                        return batch;
+                        return Ok(batch);
                     }
                 }
                 Some(Err(e)) => {
@@ -190,7 +207,7 @@ impl Transactional<'_> {
                     if batch.messages.is_empty() {
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }
-                    return batch;
+                    return Ok(batch);
                 }
             }
         }
@@ -273,18 +290,30 @@ impl Transactional<'_> {
         Ok(true)
     }
 
-    /// Seek every partition of an aborted batch back to its first offset.
-    fn rewind(&self, firsts: &BTreeMap<i32, i64>) {
-        for (&partition, &offset) in firsts {
-            if let Err(e) = self.consumer.seek(
-                self.topic,
-                partition,
-                Offset::Offset(offset),
-                Duration::from_secs(10),
-            ) {
-                tracing::warn!(partition, offset, error = %e, "cannot rewind partition");
+    /// Seeks partitions back to the given offsets. A partition that cannot be
+    /// rewound would go on after messages that were never published, and a
+    /// later commit would skip them: the worker stops instead, and its
+    /// successor starts from the committed offsets.
+    /// Each is then watched until its first message is back at the offset
+    /// (`rewind.rs`: a seek can report success and not happen).
+    fn rewind(&self, offsets: &BTreeMap<i32, i64>) -> anyhow::Result<()> {
+        let assignments = &self.consumer.context().assignments;
+        for (&partition, &offset) in offsets {
+            self.seek(partition, offset)?;
+            if let Some(epoch) = assignments.epoch(partition) {
+                self.rewinds
+                    .started(partition, offset, epoch, std::time::Instant::now());
             }
         }
+        Ok(())
+    }
+
+    fn seek(&self, partition: i32, offset: i64) -> anyhow::Result<()> {
+        self.consumer
+            .seek(self.topic, partition, Offset::Offset(offset), TXN_TIMEOUT)
+            .map_err(|e| {
+                anyhow::anyhow!("cannot rewind partition {partition} to offset {offset} after an aborted transaction: {e}")
+            })
     }
 }
 
@@ -334,6 +363,34 @@ impl Batch {
         }
         stale
     }
+}
+
+/// Where to seek after the transaction of a batch (its `firsts`, read under
+/// `epochs`) aborted: each partition back to the first offset that batch or
+/// the batch read after it (`next`, dropped here) held. Partitions of the
+/// aborted batch that moved since are left alone: they restarted at their
+/// committed offset, which may be past the batch's if another consumer
+/// committed in between. (`next` was checked just after it was read, with no
+/// poll since, so its partitions are current.)
+fn rewind_targets(
+    mut firsts: BTreeMap<i32, i64>,
+    epochs: &BTreeMap<i32, u64>,
+    next: Option<Pending>,
+    assignments: &Assignments,
+) -> BTreeMap<i32, i64> {
+    firsts.retain(|p, _| {
+        epochs
+            .get(p)
+            .is_some_and(|&e| assignments.epoch(*p) == Some(e))
+    });
+    if let Some(batch) = next {
+        batch.enriched.abort();
+        for (partition, offset) in batch.firsts {
+            let first = firsts.entry(partition).or_insert(offset);
+            *first = (*first).min(offset);
+        }
+    }
+    firsts
 }
 
 /// The partitions of `epochs` no longer ours under the same assignment.
@@ -423,6 +480,25 @@ mod tests {
         assert_eq!(batch.drop_moved(&assignments), [1]);
         assert_eq!(offsets(&batch), [(0, 10)]);
         assert_eq!(batch.dropped, 3);
+    }
+
+    #[tokio::test]
+    async fn an_abort_rewinds_only_partitions_still_held_under_the_same_assignment() {
+        let assignments = Assignments::default();
+        assignments.assign(&[0, 1]);
+        let aborted_epochs = BTreeMap::from([(0, 0), (1, 0)]);
+        let aborted_firsts = BTreeMap::from([(0, 100), (1, 50)]);
+        // Partition 1 went elsewhere and came back: it restarted at its
+        // committed offset, which another consumer may have moved past 50.
+        assignments.revoke(&[1]);
+        assignments.assign(&[1]);
+        let next = Pending {
+            epochs: BTreeMap::from([(0, 0), (2, 1)]),
+            firsts: BTreeMap::from([(0, 120), (2, 7)]),
+            enriched: tokio::spawn(async { Vec::new() }),
+        };
+        let targets = rewind_targets(aborted_firsts, &aborted_epochs, Some(next), &assignments);
+        assert_eq!(targets, BTreeMap::from([(0, 100), (2, 7)]));
     }
 
     #[test]
