@@ -9,6 +9,7 @@
 //! Invariant: an input offset is stored only after the output (or DLQ copy)
 //! of it and of every earlier offset of its partition was acknowledged.
 
+mod batch;
 mod kafka;
 mod offsets;
 mod output;
