@@ -135,13 +135,8 @@ pub fn unique_group(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
-/// Read `count` messages from `topic` (all partitions) or panic after `timeout`.
-pub async fn read_topic(
-    brokers: &str,
-    topic: &str,
-    count: usize,
-    timeout: Duration,
-) -> Vec<OwnedMessage> {
+/// A consumer of all of `topic` from the beginning, in a group of its own.
+fn topic_reader(brokers: &str, topic: &str) -> StreamConsumer {
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", unique_group("reader"))
@@ -150,6 +145,17 @@ pub async fn read_topic(
         .create()
         .expect("reader");
     consumer.subscribe(&[topic]).expect("subscribe");
+    consumer
+}
+
+/// Read `count` messages from `topic` (all partitions) or panic after `timeout`.
+pub async fn read_topic(
+    brokers: &str,
+    topic: &str,
+    count: usize,
+    timeout: Duration,
+) -> Vec<OwnedMessage> {
+    let consumer = topic_reader(brokers, topic);
     let deadline = tokio::time::Instant::now() + timeout;
     let mut out = Vec::new();
     while out.len() < count {
@@ -173,14 +179,7 @@ pub async fn read_keys_until(
     expected: &std::collections::BTreeSet<Vec<u8>>,
     timeout: Duration,
 ) -> std::collections::BTreeSet<Vec<u8>> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", unique_group("key-reader"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("reader");
-    consumer.subscribe(&[topic]).expect("subscribe");
+    let consumer = topic_reader(brokers, topic);
     let deadline = tokio::time::Instant::now() + timeout;
     let mut keys = std::collections::BTreeSet::new();
     while !expected.is_subset(&keys) {
