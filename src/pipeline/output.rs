@@ -149,12 +149,32 @@ pub(crate) fn outbound(
     }
 }
 
-/// Hand a message to the producer, waiting while its queue is full.
+/// Hand a message to the producer, waiting while its queue is full and
+/// retrying (once a second) on any other error.
 pub(crate) async fn enqueue<C: rdkafka::client::ClientContext + 'static>(
     producer: &FutureProducer<C>,
     msg: &Outbound,
     metrics: &Metrics,
 ) -> DeliveryFuture {
+    loop {
+        match try_enqueue(producer, msg).await {
+            Ok(delivery) => return delivery,
+            Err(e) => {
+                metrics.output_errors.inc();
+                tracing::error!(topic = %msg.topic, error = %e, "cannot enqueue record; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Hand a message to the producer, waiting while its queue is full; any
+/// other error is returned (in a transaction that has failed, retrying
+/// would never succeed: it must be aborted).
+pub(crate) async fn try_enqueue<C: rdkafka::client::ClientContext + 'static>(
+    producer: &FutureProducer<C>,
+    msg: &Outbound,
+) -> Result<DeliveryFuture, KafkaError> {
     let mut headers = OwnedHeaders::new_with_capacity(msg.headers.len());
     for (key, value) in &msg.headers {
         headers = headers.insert(Header {
@@ -172,15 +192,11 @@ pub(crate) async fn enqueue<C: rdkafka::client::ClientContext + 'static>(
             record = record.payload(payload);
         }
         match producer.send_result(record) {
-            Ok(delivery) => return delivery,
+            Ok(delivery) => return Ok(delivery),
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            Err((e, _)) => {
-                metrics.output_errors.inc();
-                tracing::error!(topic = %msg.topic, error = %e, "cannot enqueue record; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
+            Err((e, _)) => return Err(e),
         }
     }
 }

@@ -36,7 +36,7 @@ use crate::record::SourceInfo;
 
 use super::batch::{first_offsets, moved, next_offsets, rewind_targets, Batch};
 use super::kafka::LoggingContext;
-use super::output::{enqueue, outbound, Outcome};
+use super::output::{outbound, try_enqueue, Outcome};
 use super::partition::{extract_on_pool, Processor};
 use super::rewind::{Rewinds, Verdict};
 use super::WorkerConsumer;
@@ -246,6 +246,7 @@ impl Transactional<'_> {
         producer.begin_transaction().map_err(classify)?;
         let output = &self.processor.output;
         let mut deliveries = Vec::with_capacity(outcomes.len());
+        let mut enqueued = Ok(());
         for (source, outcome) in outcomes {
             let Some(msg) = outbound(
                 &source,
@@ -257,10 +258,23 @@ impl Transactional<'_> {
                 continue;
             };
             let to_output = msg.topic == output.output_topic;
-            deliveries.push((to_output, enqueue(producer, &msg, self.metrics).await));
+            // An earlier record's failure can put the transaction in an
+            // abortable state while later ones are handed over: then every
+            // hand-over fails, and the transaction must be aborted.
+            match try_enqueue(producer, &msg).await {
+                Ok(delivery) => deliveries.push((to_output, delivery)),
+                Err(e) => {
+                    self.metrics.output_errors.inc();
+                    enqueued = Err(e);
+                    break;
+                }
+            }
         }
-        let sent = blocking(|| producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT));
-        let committed = sent.and_then(|()| blocking(|| producer.commit_transaction(TXN_TIMEOUT)));
+        let committed = enqueued
+            .and_then(|()| {
+                blocking(|| producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT))
+            })
+            .and_then(|()| blocking(|| producer.commit_transaction(TXN_TIMEOUT)));
         if let Err(e) = committed {
             let failure = classify(e);
             if let TxnFailure::Aborted(_) = failure {
