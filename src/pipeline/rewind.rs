@@ -3,10 +3,11 @@
 //! After an aborted transaction the worker seeks its partitions back to the
 //! first offsets it held (`transactional.rs`). librdkafka's seek has been
 //! seen here to return success and leave the partition where it was (for
-//! the first batch after an assignment, and once under the full test suite
-//! after an abort). The worker would then read on past messages it never
-//! published, and its next commit would skip them. So the first message of
-//! a rewound partition must be the one at the rewind's offset:
+//! the first batch after an assignment; not seen after an abort so far, but
+//! nothing says it cannot happen). The worker would then read on past
+//! messages it never published, and its next commit would skip them. So the
+//! first message of a rewound partition must be the one at the rewind's
+//! offset:
 //! - an earlier one was committed already: dropped;
 //! - a later one means the seek did not happen: dropped, and the seek is
 //!   repeated (at most once per [`RESEEK_EVERY`]); after [`GIVE_UP`] the
