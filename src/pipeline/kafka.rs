@@ -1,7 +1,6 @@
 //! librdkafka client configuration and the consumer's callbacks.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,38 +87,44 @@ pub struct WorkerContext {
 
 /// The partitions assigned to this consumer and when each was assigned.
 #[derive(Default)]
-pub struct Assignments {
-    epochs: Mutex<BTreeMap<i32, u64>>,
-    next: AtomicU64,
+pub struct Assignments(Mutex<Epochs>);
+
+#[derive(Default)]
+struct Epochs {
+    /// Per partition held, the number of the assignment that gave it.
+    of: BTreeMap<i32, u64>,
+    /// The number of the next assignment.
+    next: u64,
 }
 
 impl Assignments {
     pub(super) fn assign(&self, partitions: &[i32]) {
-        let epoch = self.next.fetch_add(1, Ordering::SeqCst);
-        let mut epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut epochs = self.lock();
+        let epoch = epochs.next;
+        epochs.next += 1;
         for &p in partitions {
-            epochs.insert(p, epoch);
+            epochs.of.insert(p, epoch);
         }
     }
 
     pub(super) fn revoke(&self, partitions: &[i32]) {
-        let mut epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut epochs = self.lock();
         for p in partitions {
-            epochs.remove(p);
+            epochs.of.remove(p);
         }
     }
 
     fn revoke_all(&self) {
-        self.epochs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.lock().of.clear();
     }
 
     /// The assignment that gave `partition`, if it is ours.
     pub fn epoch(&self, partition: i32) -> Option<u64> {
-        let epochs = self.epochs.lock().unwrap_or_else(|e| e.into_inner());
-        epochs.get(&partition).copied()
+        self.lock().of.get(&partition).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Epochs> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -93,9 +93,8 @@ impl Transactional<'_> {
             };
             let batch = self.still_ours(batch);
             let mut next = (!batch.messages.is_empty()).then(|| self.start(batch));
-            if let Some(batch) = pending.take() {
-                let (firsts, epochs) = (batch.firsts.clone(), batch.epochs.clone());
-                match self.commit(batch).await {
+            if let Some(mut batch) = pending.take() {
+                match self.commit(&mut batch).await {
                     Ok(committed) => {
                         if committed {
                             self.metrics.transactions_committed.inc();
@@ -114,8 +113,8 @@ impl Transactional<'_> {
                             next.firsts
                         });
                         let targets = rewind_targets(
-                            firsts,
-                            &epochs,
+                            batch.firsts,
+                            &batch.epochs,
                             next_firsts,
                             &self.consumer.context().assignments,
                         );
@@ -222,9 +221,8 @@ impl Transactional<'_> {
     /// offsets in one transaction; without the partitions that moved since
     /// it was read.
     /// `Ok(false)`: nothing was left to commit.
-    async fn commit(&self, batch: Pending) -> Result<bool, TxnFailure> {
-        let mut outcomes = batch
-            .enriched
+    async fn commit(&self, batch: &mut Pending) -> Result<bool, TxnFailure> {
+        let mut outcomes = (&mut batch.enriched)
             .await
             .map_err(|_| TxnFailure::Aborted(KafkaError::Canceled))?;
         let stale = moved(&batch.epochs, &self.consumer.context().assignments);

@@ -56,7 +56,7 @@ pub(crate) fn quantized_model(bits: u32, weights: &[f64]) -> Model {
     let max = weights.iter().fold(0f64, |m, w| m.max(w.abs()));
     let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
     let quantized: Vec<i16> = weights.iter().map(|w| (w * scale).round() as i16).collect();
-    Model::new(bits, &quantized)
+    Model::new(bits, quantized)
 }
 
 /// Decodes with the current weights and learns from each mistake.

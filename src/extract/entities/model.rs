@@ -51,15 +51,10 @@ pub(crate) fn embedded_error() -> Option<String> {
 
 impl Model {
     /// A model over `2^bits` buckets from dense weights (`2^bits * NTAGS`
-    /// values, bucket-major).
-    pub(crate) fn new(bits: u32, weights: &[i16]) -> Model {
-        let mut dense = vec![0i16; NTAGS << bits];
-        let n = dense.len().min(weights.len());
-        dense[..n].copy_from_slice(&weights[..n]);
-        Model {
-            bits,
-            weights: dense,
-        }
+    /// values, bucket-major; missing ones are zeros, extra ones dropped).
+    pub(crate) fn new(bits: u32, mut weights: Vec<i16>) -> Model {
+        weights.resize(NTAGS << bits, 0);
+        Model { bits, weights }
     }
 
     /// A model from the stored rows: row `k` belongs to `buckets[k]`.
@@ -217,7 +212,7 @@ mod tests {
                 }
             })
             .collect();
-        let model = Model::new(8, &weights);
+        let model = Model::new(8, weights.clone());
         let stored_rows = weights
             .chunks(NTAGS)
             .filter(|r| r.iter().any(|&w| w != 0))
@@ -240,7 +235,7 @@ mod tests {
     fn rejects_garbage_without_panicking() {
         assert!(Model::from_gzip(b"").is_err());
         assert!(Model::from_gzip(b"not a model").is_err());
-        let model = Model::new(8, &vec![1; NTAGS << 8]).to_gzip().unwrap();
+        let model = Model::new(8, vec![1; NTAGS << 8]).to_gzip().unwrap();
         assert!(Model::from_gzip(&model[..model.len() / 2]).is_err());
     }
 }
