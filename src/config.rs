@@ -90,6 +90,13 @@ pub struct RunArgs {
     #[arg(long, env = "ENRICHER_MAX_IN_FLIGHT", default_value_t = 1000)]
     pub max_in_flight: usize,
 
+    /// At-least-once: how often the offsets of acknowledged outputs are
+    /// committed, e.g. "1s". After a crash the worker re-sends at most about
+    /// this much input plus what was in flight. (Sets librdkafka's
+    /// auto.commit.interval.ms; a `-X auto.commit.interval.ms=` wins.)
+    #[arg(long, env = "ENRICHER_COMMIT_INTERVAL", default_value = "1s", value_parser = parse_commit_interval)]
+    pub commit_interval: Duration,
+
     /// Transactional id for `--delivery exactly-once`; must be stable for one
     /// instance across restarts and unique among running instances
     /// [default: <group-id>-<$HOSTNAME>].
@@ -108,6 +115,14 @@ impl RunArgs {
             format!("{}-{host}", self.group_id)
         })
     }
+}
+
+fn parse_commit_interval(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < Duration::from_millis(1) {
+        return Err("the commit interval must be at least 1ms".to_owned());
+    }
+    Ok(d)
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -186,6 +201,16 @@ mod tests {
         assert_eq!(shown["sasl.password"], "********");
         assert_eq!(shown["ssl.key.password"], "********");
         assert_eq!(shown["sasl.username"], "me");
+    }
+
+    #[test]
+    fn commit_interval_parsing() {
+        assert_eq!(
+            parse_commit_interval("250ms"),
+            Ok(Duration::from_millis(250))
+        );
+        assert!(parse_commit_interval("0s").is_err());
+        assert!(parse_commit_interval("soon").is_err());
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn worker_args(brokers: &str) -> RunArgs {
         metrics_addr: None,
         shutdown_timeout: Duration::from_secs(10),
         max_in_flight: 1000,
+        commit_interval: Duration::from_secs(1),
         transactional_id: None,
         no_extract: false,
     }

@@ -38,11 +38,11 @@ pub fn client_config(
 
 /// Defaults of the `run` consumer: manual offset store (at-least-once: an
 /// offset is stored only after its output is acknowledged), auto commit of
-/// stored offsets, cooperative rebalancing, statistics for lag metrics.
+/// stored offsets (every `--commit-interval`), cooperative rebalancing,
+/// statistics for lag metrics.
 pub const GROUP_CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     ("enable.auto.offset.store", "false"),
     ("enable.auto.commit", "true"),
-    ("auto.commit.interval.ms", "1000"),
     ("auto.offset.reset", "earliest"),
     ("partition.assignment.strategy", "cooperative-sticky"),
     ("statistics.interval.ms", "5000"),

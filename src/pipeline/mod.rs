@@ -132,6 +132,10 @@ fn create_consumer(
 ) -> anyhow::Result<Arc<WorkerConsumer>> {
     let mut config = client_config(&args.kafka.brokers, GROUP_CONSUMER_DEFAULTS, extra);
     config.set("group.id", &args.group_id);
+    if !extra.contains_key("auto.commit.interval.ms") {
+        let ms = args.commit_interval.as_millis().min(i32::MAX as u128);
+        config.set("auto.commit.interval.ms", ms.to_string());
+    }
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         config
             .set("enable.auto.commit", "false")

@@ -5,9 +5,15 @@ Uses confluent-kafka (its own librdkafka build), not the worker's code, so the
 tests see the topics the way any downstream user would.
 
   kafka_client.py create   --brokers B TOPIC[:PARTITIONS] ...
-  kafka_client.py produce  --brokers B --topic T < messages.jsonl
+  kafka_client.py produce  --brokers B --topic T [--linger-ms 5] [--compression lz4]
+                           [--transactional-id ID [--open-tail N]] < messages.jsonl
       stdin: one JSON object per line {"key": str|null, "value_hex": str|null}
+      produces as ordinary producers do: batched (linger.ms) and compressed; with
+      --transactional-id, in transactions of 100 records, the last N records
+      left in a transaction that is neither committed nor aborted (the process
+      exits without ending it, as a crashed producer would).
   kafka_client.py consume  --brokers B --topic T --count N [--timeout S] [--schema FILE]
+                           [--isolation read_committed|read_uncommitted]
       stdout: one JSON object per message {"partition", "offset", "key", "value", "headers"}
       exits 1 if fewer than N distinct messages (key, value, headers) arrive in time; duplicates
       are printed too but not counted; with --schema, validates
@@ -15,6 +21,7 @@ tests see the topics the way any downstream user would.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -38,36 +45,50 @@ def create(args):
 
 
 def produce(args):
-    # One record per batch: tansu 0.6 answers a fetch that starts in the middle
-    # of a batch with the *next* batch, so a consumer resuming from a committed
-    # offset inside a multi-record batch would skip the rest of it (a broker
-    # quirk that would look like loss). Kafka returns the whole batch.
-    producer = Producer({"bootstrap.servers": args.brokers, "linger.ms": 0, "batch.num.messages": 1})
+    config = {"bootstrap.servers": args.brokers, "linger.ms": args.linger_ms,
+              "compression.type": args.compression}
+    if args.transactional_id:
+        config["transactional.id"] = args.transactional_id
+    producer = Producer(config)
     failures = []
 
     def on_delivery(err, _msg):
         if err is not None:
             failures.append(str(err))
 
-    count = 0
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        m = json.loads(line)
+    def send(m):
         value = bytes.fromhex(m["value_hex"]) if m.get("value_hex") is not None else None
-        key = m.get("key")
         while True:
             try:
-                producer.produce(args.topic, value=value, key=key, on_delivery=on_delivery)
+                producer.produce(args.topic, value=value, key=m.get("key"), on_delivery=on_delivery)
                 break
             except BufferError:
                 producer.poll(0.1)
         producer.poll(0)
-        count += 1
+
+    lines = [json.loads(line) for line in sys.stdin if line.strip()]
+    if not args.transactional_id:
+        for m in lines:
+            send(m)
+    else:
+        producer.init_transactions(30)
+        closed = lines[:len(lines) - args.open_tail]
+        for i in range(0, len(closed), 100):
+            producer.begin_transaction()
+            for m in closed[i:i + 100]:
+                send(m)
+            producer.commit_transaction(30)
+        if args.open_tail:
+            producer.begin_transaction()
+            for m in lines[len(closed):]:
+                send(m)
     left = producer.flush(60)
     if left or failures:
         sys.exit(f"produce failed: {left} undelivered, errors: {failures[:3]}")
-    print(json.dumps({"produced": count}))
+    print(json.dumps({"produced": len(lines)}), flush=True)
+    if args.open_tail:
+        # Leave the transaction open: exit without committing or aborting.
+        os._exit(0)
 
 
 def consume(args):
@@ -82,6 +103,7 @@ def consume(args):
         "group.id": f"e2e-reader-{time.time_ns()}",
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        "isolation.level": args.isolation,
     })
     consumer.subscribe([args.topic])
     # Counts distinct records (key, value, headers): at-least-once may deliver
@@ -150,6 +172,10 @@ def main():
     p = sub.add_parser("produce")
     p.add_argument("--brokers", required=True)
     p.add_argument("--topic", required=True)
+    p.add_argument("--linger-ms", type=int, default=5)
+    p.add_argument("--compression", default="lz4")
+    p.add_argument("--transactional-id")
+    p.add_argument("--open-tail", type=int, default=0)
     r = sub.add_parser("consume")
     r.add_argument("--brokers", required=True)
     r.add_argument("--topic", required=True)
@@ -157,6 +183,8 @@ def main():
     r.add_argument("--timeout", type=float, default=60)
     r.add_argument("--linger", type=float, default=1.0)
     r.add_argument("--schema")
+    r.add_argument("--isolation", default="read_committed",
+                   choices=["read_committed", "read_uncommitted"])
     k = sub.add_parser("committed")
     k.add_argument("--brokers", required=True)
     k.add_argument("--group", required=True)

@@ -1,10 +1,10 @@
-//! Shared test fixtures: an in-process worker, topic readers and writers, a
-//! tansu broker and the independent Python client.
+//! Shared test fixtures: an in-process worker, topic readers and writers, and
+//! the independent Python client (the broker is in `broker.rs`).
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use article_enricher::config::{DeliveryMode, KafkaArgs, RunArgs};
@@ -38,6 +38,7 @@ pub fn run_args(brokers: &str, input: &str, output: &str, dlq: Option<&str>) -> 
         metrics_addr: None,
         shutdown_timeout: Duration::from_secs(10),
         max_in_flight: 1000,
+        commit_interval: Duration::from_secs(1),
         transactional_id: None,
         no_extract: false,
     }
@@ -247,96 +248,20 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A tansu broker on a free loopback port, killed on drop.
-pub struct Tansu {
-    pub brokers: String,
-    pub port: u16,
-    child: Child,
-    dir: Option<tempfile::TempDir>,
-}
-
-impl Tansu {
-    /// A broker with in-memory storage.
-    pub fn start() -> Self {
-        Self::launch(free_port(), tempfile::tempdir().unwrap(), false)
-    }
-
-    /// A broker with sqlite storage in `dir`, on `port` (for restarts).
-    pub fn start_persistent(port: u16, dir: tempfile::TempDir) -> Self {
-        Self::launch(port, dir, true)
-    }
-
-    fn launch(port: u16, dir: tempfile::TempDir, persistent: bool) -> Self {
-        let bin = std::env::var("TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
-        let url = format!("tcp://127.0.0.1:{port}");
-        let storage = if persistent {
-            "sqlite://tansu.db"
-        } else {
-            "memory://tansu/"
-        };
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.path().join("tansu.log"))
-            .unwrap();
-        let child = Command::new(&bin)
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", storage])
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start tansu ('{bin}'): {e}. Install it: cargo install --locked tansu --features dynostore,libsql (or run .ci/run)"));
-        let tansu = Tansu {
-            brokers: format!("127.0.0.1:{port}"),
-            port,
-            child,
-            dir: Some(dir),
-        };
-        tansu.wait_listening();
-        tansu
-    }
-
-    fn wait_listening(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tansu did not listen on {} within 30 s",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Kill the broker, keeping its data directory for a restart.
-    pub fn stop(mut self) -> tempfile::TempDir {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.dir.take().unwrap()
-    }
-}
-
-impl Drop for Tansu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn client_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/kafka_client.py")
 }
 
 /// Run the independent Python client; panics with its stderr on failure.
 pub fn python_client(args: &[&str], stdin: &[u8]) -> String {
-    let mut child = Command::new("python3")
+    let mut child = Command::new(&crate::broker::test_deps().python)
         .arg(client_script())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("python3 must be installed (with confluent-kafka; see .ci/run)");
+        .expect("run the Python client (tests/kafka/fetch.sh made its virtualenv)");
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
