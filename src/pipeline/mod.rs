@@ -10,6 +10,7 @@
 //! of it and of every earlier offset of its partition was acknowledged.
 
 mod batch;
+mod consumer_errors;
 mod kafka;
 mod offsets;
 mod output;
@@ -80,6 +81,7 @@ pub async fn run(
             metrics: &metrics,
             topic: &args.kafka.input_topic,
             rewinds: Default::default(),
+            errors: Default::default(),
         };
         let result = txn.run(shutdown).await;
         metrics.set_ready(false);
@@ -189,7 +191,7 @@ impl Worker<'_> {
         shutdown: impl Future<Output = ()>,
     ) {
         tokio::pin!(shutdown);
-        let mut backoff = Duration::from_millis(100);
+        let errors = consumer_errors::ConsumerErrors::default();
         loop {
             let full = self.offsets.in_flight() >= max_in_flight;
             tokio::select! {
@@ -198,16 +200,11 @@ impl Worker<'_> {
                 _ = acked.notified() => self.store_acknowledged(),
                 msg = self.consumer.recv(), if !full => match msg {
                     Ok(msg) => {
-                        backoff = Duration::from_millis(100);
                         self.metrics.consumed.inc();
                         self.offsets.begin(msg.partition(), msg.offset());
                         partitions.dispatch(msg.detach());
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, retry_in = ?backoff, "consumer error");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                    }
+                    Err(e) => errors.report(&e).await,
                 },
             }
             self.metrics.in_flight.set(self.offsets.in_flight() as i64);

@@ -35,6 +35,7 @@ use crate::metrics::{Metrics, PartitionLabel};
 use crate::record::SourceInfo;
 
 use super::batch::{first_offsets, moved, next_offsets, rewind_targets, Batch};
+use super::consumer_errors::ConsumerErrors;
 use super::kafka::LoggingContext;
 use super::output::{outbound, try_enqueue, Outcome};
 use super::partition::{extract_on_pool, Processor};
@@ -56,6 +57,7 @@ pub(super) struct Transactional<'a> {
     pub topic: &'a str,
     /// Partitions rewound after an abort, until they are seen back.
     pub rewinds: Rewinds,
+    pub errors: ConsumerErrors,
 }
 
 /// Why a transaction failed.
@@ -207,11 +209,10 @@ impl Transactional<'_> {
                     }
                 }
                 Some(Err(e)) => {
-                    tracing::warn!(error = %e, "consumer error");
-                    if batch.messages.is_empty() {
-                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    self.errors.report(&e).await;
+                    if !batch.messages.is_empty() {
+                        return Ok(batch);
                     }
-                    return Ok(batch);
                 }
             }
         }

@@ -106,6 +106,21 @@ impl WorkerProcess {
         }
     }
 
+    /// SIGSTOP / SIGCONT: freeze the process to look at what it wrote.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status();
+    }
+
     pub fn kill_9(&mut self) {
         let _ = self.child.kill(); // SIGKILL
         let _ = self.child.wait();
@@ -113,9 +128,7 @@ impl WorkerProcess {
 
     /// SIGTERM, then the exit status within `timeout`.
     pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        self.signal("-TERM");
         self.wait_exit(timeout)
     }
 
@@ -145,6 +158,16 @@ impl WorkerProcess {
 impl Drop for WorkerProcess {
     fn drop(&mut self) {
         self.kill_9();
+        if std::thread::panicking() {
+            // A failing test shows what its workers said last.
+            let logs = self.logs();
+            let lines: Vec<&str> = logs.lines().filter(|l| !l.contains("re-sending")).collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!(
+                "--- last lines of worker (metrics port {}):\n{tail}",
+                self.metrics_port
+            );
+        }
     }
 }
 
@@ -160,6 +183,15 @@ pub fn schema_path() -> String {
 pub enum Isolation {
     ReadCommitted,
     ReadUncommitted,
+}
+
+impl Isolation {
+    fn name(self) -> &'static str {
+        match self {
+            Isolation::ReadCommitted => "read_committed",
+            Isolation::ReadUncommitted => "read_uncommitted",
+        }
+    }
 }
 
 /// Read `count` distinct messages with the Python client (then linger
@@ -192,13 +224,7 @@ pub fn consume_as(
     let count_s = count.to_string();
     let mut args = vec!["consume", "--brokers", brokers, "--topic", topic];
     args.extend(["--count", &count_s, "--timeout", "240", "--linger", linger]);
-    args.extend([
-        "--isolation",
-        match isolation {
-            Isolation::ReadCommitted => "read_committed",
-            Isolation::ReadUncommitted => "read_uncommitted",
-        },
-    ]);
+    args.extend(["--isolation", isolation.name()]);
     let schema_file = schema_path();
     if schema {
         args.extend(["--schema", &schema_file]);
@@ -287,19 +313,48 @@ pub fn committed_total(brokers: &str, group: &str, topic: &str, partitions: usiz
         .sum()
 }
 
-/// The sum of a topic's high watermarks (records written, aborted ones included).
+/// A topic's end offsets (high watermarks), read by a client of the test's own.
+pub struct EndOffsets {
+    client: rdkafka::consumer::BaseConsumer,
+    topic: String,
+    partitions: i32,
+}
+
+impl EndOffsets {
+    /// High watermarks, or with `ReadCommitted` last stable offsets (the
+    /// first offset of a still open transaction).
+    pub fn new(brokers: &str, topic: &str, partitions: i32) -> Self {
+        Self::as_reader(brokers, topic, partitions, Isolation::ReadUncommitted)
+    }
+
+    pub fn as_reader(brokers: &str, topic: &str, partitions: i32, isolation: Isolation) -> Self {
+        let client = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .set("isolation.level", isolation.name())
+            .create()
+            .unwrap();
+        EndOffsets {
+            client,
+            topic: topic.to_owned(),
+            partitions,
+        }
+    }
+
+    /// The sum over partitions: offsets written, aborted records and
+    /// transaction markers included.
+    pub fn total(&self) -> i64 {
+        use rdkafka::consumer::Consumer;
+        (0..self.partitions)
+            .map(|p| {
+                self.client
+                    .fetch_watermarks(&self.topic, p, Duration::from_secs(10))
+                    .unwrap()
+                    .1
+            })
+            .sum()
+    }
+}
+
 pub fn end_offsets_total(brokers: &str, topic: &str, partitions: i32) -> i64 {
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    let client: BaseConsumer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    (0..partitions)
-        .map(|p| {
-            client
-                .fetch_watermarks(topic, p, Duration::from_secs(10))
-                .unwrap()
-                .1
-        })
-        .sum()
+    EndOffsets::new(brokers, topic, partitions).total()
 }

@@ -71,6 +71,60 @@ fn aborted_copies(brokers: &str, topic: &str, prefix: &str, total: usize, writte
     copies
 }
 
+/// SIGKILL the worker while a transaction of its has records in the output
+/// (high watermark past the last stable offset), checked with the worker
+/// frozen (SIGSTOP) so that what is seen is what it leaves. Returns how many
+/// offsets lay past the last stable offset (0: no open transaction was caught
+/// in 300 tries and the worker was killed anyway).
+fn kill_inside_a_transaction(
+    worker: &mut WorkerProcess,
+    written: &EndOffsets,
+    stable: &EndOffsets,
+) -> i64 {
+    for attempt in 0..300 {
+        worker.pause();
+        let open = written.total() - stable.total();
+        if open > 0 {
+            worker.kill_9();
+            return open;
+        }
+        worker.resume();
+        std::thread::sleep(Duration::from_millis(3 + attempt % 17));
+    }
+    worker.kill_9();
+    0
+}
+
+/// The coordinator's state of a transactional id (`Ongoing`, `CompleteCommit`,
+/// ...), as `kafka-transactions describe` reports it.
+fn transaction_state(brokers: &str, transactional_id: &str) -> String {
+    let out = kafka_tool(
+        "org.apache.kafka.tools.TransactionsCommand",
+        &[
+            "--bootstrap-server",
+            brokers,
+            "describe",
+            "--transactional-id",
+            transactional_id,
+        ],
+    );
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let row: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let column = header.iter().position(|h| *h == "TransactionState");
+    column
+        .and_then(|c| row.get(c))
+        .map_or_else(|| format!("unknown ({out})"), |s| s.to_string())
+}
+
 fn assert_no_hanging_transactions(brokers: &str) {
     let out = kafka_tool(
         "org.apache.kafka.tools.TransactionsCommand",
@@ -99,18 +153,24 @@ fn exactly_once_survives_three_kills_in_20000_articles() {
     load_articles(b, "x-in", "x-", 0..total);
     let topics = ["x-in", "x-out", "x-dlq"];
 
+    let written = EndOffsets::new(b, "x-out", 4);
+    let stable = EndOffsets::as_reader(b, "x-out", 4, Isolation::ReadCommitted);
     let mut rng = 0x9e37_79b9_u64;
+    let mut open_at_kill = 0;
     for round in 0..3 {
         let mut worker = eos_worker(b, topics, "eos-kill", "eos-kill-1");
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
         worker.wait_enriched(1500.0 + (rng % 3000) as f64, Duration::from_secs(120));
-        worker.kill_9();
+        let uncommitted = kill_inside_a_transaction(&mut worker, &written, &stable);
+        let state = transaction_state(b, "eos-kill-1");
+        open_at_kill += usize::from(state == "Ongoing");
         eprintln!(
-            "exactly-once, kill {}: {} offsets written to the output so far",
+            "exactly-once, kill {}: {} offsets written to the output, {uncommitted} past the \
+             last stable offset; transaction state after the kill: {state}",
             round + 1,
-            end_offsets_total(b, "x-out", 4)
+            written.total()
         );
     }
     // Restarted with the same transactional.id: its open transaction is aborted.
@@ -120,7 +180,12 @@ fn exactly_once_survives_three_kills_in_20000_articles() {
     let aborted = aborted_copies(b, "x-out", "x-", total, written);
     eprintln!(
         "exactly-once after 3 kills: {total} articles, read_committed: each once; \
-         read_uncommitted: {aborted} aborted copies besides"
+         read_uncommitted: {aborted} aborted copies besides ({open_at_kill} kills left a \
+         transaction open)"
+    );
+    assert!(
+        open_at_kill == 0 || aborted > 0,
+        "{open_at_kill} transactions were open at a kill, yet read_uncommitted saw no aborted record"
     );
     worker.stop_cleanly();
     assert_eq!(committed_total(b, "eos-kill", "x-in", 4), total as i64);
