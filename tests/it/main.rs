@@ -5,6 +5,7 @@
 //!   read by an independent client (Python confluent-kafka).
 //! - `cli`: the binary's command line (`extract`, `demo`, `--help`).
 //! - `deploy`: static validation of `deploy/` and `docker-compose.yml` (no Docker needed).
+//! - `view`: the readable view, its HTML checked in headless Chromium.
 mod cli;
 mod deploy;
 mod exactly_once;
@@ -12,3 +13,4 @@ mod helpers;
 mod mock_worker;
 mod replay;
 mod tansu_e2e;
+mod view;
