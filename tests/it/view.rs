@@ -372,3 +372,86 @@ fn demo_shows_the_readable_view_by_default() {
     }
     assert!(text.contains("quotes"), "{text}");
 }
+
+/// `examples/top-speakers.jq` (the README's analytics example) on `extract`'s records of the samples
+/// plus the seed article republished by a second outlet, checked against the same count done here.
+#[test]
+fn analytics_example_ranks_speakers_with_their_outlets() {
+    let jq = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("jq"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("jq is not installed: `apt-get install -y jq` (.ci/run installs it)")
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let samples = std::fs::read_to_string(SAMPLES).unwrap();
+    let mut wire: Value = serde_json::from_str(samples.lines().next().unwrap()).unwrap();
+    wire["id"] = "wire-lavrov-astana".into();
+    wire["source"] = "wire".into();
+    let articles = dir.path().join("articles.jsonl");
+    std::fs::write(&articles, format!("{}{wire}\n", samples)).unwrap();
+    let records = dir.path().join("records.jsonl");
+    let mut command = bin();
+    command
+        .args(["extract", "-i"])
+        .arg(&articles)
+        .arg("-o")
+        .arg(&records);
+    success(command);
+
+    let mut command = Command::new(jq);
+    command.args(["-s", "-r", "-f"]);
+    command.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/top-speakers.jq"));
+    command.arg(&records);
+    let out = String::from_utf8(success(command).stdout).unwrap();
+    let rows: Vec<(usize, String, String)> = out
+        .lines()
+        .map(|l| {
+            let mut cols = l.split('\t');
+            let n = cols.next().unwrap().parse().unwrap();
+            (
+                n,
+                cols.next().unwrap().to_owned(),
+                cols.next().unwrap().to_owned(),
+            )
+        })
+        .collect();
+
+    // The same question answered directly from the records.
+    let mut by_speaker: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for r in lines(&records) {
+        for q in r["quotes"].as_array().unwrap() {
+            let Some(id) = q["speaker"]["entity_id"].as_str() else {
+                continue;
+            };
+            let entity = r["entities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["id"] == id)
+                .unwrap();
+            let outlet = r["publisher"].as_str().unwrap().to_owned();
+            *by_speaker
+                .entry(entity["name"].as_str().unwrap().to_owned())
+                .or_default()
+                .entry(outlet)
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(rows.len(), by_speaker.len(), "{out}");
+    for (i, (n, speaker, outlets)) in rows.iter().enumerate() {
+        let expected = &by_speaker[speaker];
+        assert_eq!(*n, expected.values().sum::<usize>(), "{speaker}");
+        for (outlet, count) in expected {
+            assert!(
+                outlets.contains(&format!("{outlet} ({count})")),
+                "{speaker}: {outlets}"
+            );
+        }
+        if let Some((next, _, _)) = rows.get(i + 1) {
+            assert!(n >= next, "most quoted first:\n{out}");
+        }
+    }
+    assert_eq!(rows[0].1, "Sergey Lavrov", "{out}");
+    assert_eq!(rows[0].2, "seed (5), wire (5)", "{out}");
+}
