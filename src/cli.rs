@@ -37,7 +37,7 @@ pub enum Command {
     #[command(after_long_help = crate::replay::HELP)]
     Replay(crate::replay::ReplayArgs),
     /// Zero set-up demo: an in-process Kafka cluster, sample articles, the
-    /// worker, and the enriched records printed.
+    /// worker, and what it found in each article (`--json`: the records).
     Demo(DemoArgs),
     /// Show enriched records for people: a terminal summary, an HTML page with
     /// the findings highlighted in the text, or a comparison of two record sets.

@@ -13,18 +13,19 @@ use crate::view::terminal::{self, Style};
 use crate::view::{diff, html};
 
 pub const HELP: &str = "\
-Records hold offsets (Unicode code points) into the article text, not the text itself. To see the
-text with the findings highlighted, give the articles the records were made from with --articles
-(the JSONL given to `extract` or produced to the input topic); they are matched by id, and an article
-without an id by its line number, as `extract` names it (`line-N`). Without --articles the page shows
-each article's entities and quotes as lists. A span that does not match the text it claims (records
-made from another version of the article) is listed under its article, not drawn.
+Records hold offsets (Unicode code points) into the article text, not the text itself. To see the \
+text with the findings highlighted, give the articles the records were made from with --articles \
+(the JSONL given to `extract` or produced to the input topic): they are matched by id, and an \
+article without an id by its line number, as `extract` names it (`line-N`). Without --articles the \
+page shows each article's entities and quotes as lists. A span that does not match the text it \
+claims (records made from another version of the article) is listed under its article, not drawn.
 
 Examples:
   article-enricher extract -i samples/articles.jsonl > records.jsonl
   article-enricher view records.jsonl
-  article-enricher view records.jsonl --articles samples/articles.jsonl --html records.html
-  article-enricher view --compare old.jsonl new.jsonl --articles samples/articles.jsonl --html diff.html";
+  article-enricher view records.jsonl --articles samples/articles.jsonl --html page.html
+  article-enricher view --compare old.jsonl new.jsonl
+  article-enricher view --compare old.jsonl new.jsonl --articles a.jsonl --html diff.html";
 
 #[derive(Debug, Clone, Args)]
 pub struct ViewArgs {

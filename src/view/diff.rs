@@ -198,11 +198,17 @@ pub fn page(old: &[Record], new: &[Record], texts: &HashMap<String, String>) -> 
             )
         };
         let (qa, ql) = quote_spans(o, n);
+        let unchanged = o.is_some() && n.is_some() && d.is_empty();
         let _ = writeln!(
             sections,
-            "<section class=\"article\" id=\"a{i}\" data-article=\"{}\">{}<div class=\"columns\">\
-             <div class=\"old\"><h3>old</h3>{}</div><div class=\"new\"><h3>new</h3>{}</div></div></section>",
+            "<section class=\"article\" id=\"a{i}\" data-article=\"{}\"><details{}><summary><b>{}</b> {}</summary>\
+             {}<div class=\"columns\"><div class=\"old\"><h3>old</h3>{}</div><div class=\"new\"><h3>new</h3>{}</div>\
+             </div></details></section>",
             escape(id),
+            // Unchanged articles stay folded, so the changes stand out; a click unfolds them.
+            if unchanged { "" } else { " open" },
+            escape(id),
+            if unchanged { "unchanged" } else { "changed" },
             changes(&d),
             side(o, "lost", &d.mentions_lost, &ql),
             side(n, "added", &d.mentions_added, &qa),

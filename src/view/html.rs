@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use super::highlight::{highlight, Highlighted, Mark};
 use super::records::{Quote, Record};
+use super::style::{LEGEND, STYLE};
 use super::{escape, TYPES};
 
 /// Which spans to flag as changed, for the comparison page: `(start, end)` of mentions and quotes.
@@ -299,20 +300,62 @@ fn quote_list(r: &Record) -> String {
     }
 }
 
-const LEGEND: &str = "<p class=\"legend\"><mark class=\"t-PERSON\">person</mark> \
-    <mark class=\"t-ORGANIZATION\">organisation</mark> <mark class=\"t-LOCATION\">location</mark> \
-    <mark class=\"t-MISC\">other name</mark> <span class=\"quote\" data-speaker=\"speaker\">quotation</span> \
-    <span class=\"cue\">cue</span></p>";
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::records::read_records;
 
-const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;margin:1.5em auto;max-width:75em;padding:0 1em;color:#222}\
-h1{font-size:1.4em}h2{font-size:1.15em;margin-bottom:.2em}\
-table.summary{border-collapse:collapse;font-size:.9em}table.summary td,table.summary th{border:1px solid #ccc;padding:.2em .5em;text-align:left}\
-section.article{border-top:2px solid #888;margin-top:1.5em}.meta,.note{color:#666;font-size:.9em}.warning{color:#a40}\
-.text{white-space:pre-wrap;background:#fafafa;padding:.6em;border:1px solid #eee}\
-mark{border-radius:3px;padding:0 2px;color:inherit}\
-.t-PERSON{background:#cfe0ff}.t-ORGANIZATION{background:#f3d1f4}.t-LOCATION{background:#cdeccd}.t-MISC{background:#fbeaa6}\
-span.t-PERSON,span.t-ORGANIZATION,span.t-LOCATION,span.t-MISC{padding:0 2px;border-radius:3px}\
-.quote{border-bottom:2px solid #e08a00;background:#fff4e0}.quote::after{content:\" \\2014 \" attr(data-speaker);font-size:.75em;color:#b06000;font-weight:bold}\
-.speaker{outline:1px dashed #b06000}.cue{text-decoration:underline dotted #b06000}\
-[data-diff=added]{outline:2px solid #1a7f37}[data-diff=lost]{outline:2px solid #cf222e;text-decoration:line-through}\
-.columns{display:grid;grid-template-columns:1fr 1fr;gap:1em}.changes{font-size:.9em}.added{color:#1a7f37}.lost{color:#cf222e}";
+    const RECORD: &str = r#"{"id":"<a1>","title":"Anne & Bob","publisher":"x\"y",
+        "entities":[{"id":"e1","name":"Anne","type":"PERSON","mentions":[
+          {"start":0,"end":4,"text":"Anne","field":"title"},{"start":0,"end":4,"text":"Anne"},
+          {"start":40,"end":44,"text":"Anne"}]}],
+        "quotes":[{"id":"q1","kind":"direct","text":"<b>hi</b>","start":7,"end":16,
+          "speaker":{"text":"she","start":19,"end":22,"entity_id":"e1"},"cue":{"text":"said","start":23,"end":27}}]}"#;
+
+    fn page_of(text: Option<&str>) -> String {
+        let records = read_records(RECORD.replace('\n', " ").as_bytes(), "t").unwrap();
+        let texts = text
+            .map(|t| ("<a1>".to_owned(), t.to_owned()))
+            .into_iter()
+            .collect();
+        page(&records, &texts)
+    }
+
+    #[test]
+    fn marks_mentions_speakers_cues_and_quotes_with_their_attributes() {
+        let html = page_of(Some("Anne: “<b>hi</b>”, she said."));
+        assert!(html.contains(
+            "<mark class=\"t-PERSON\" data-type=\"PERSON\" data-entity=\"e1\" data-start=\"0\" data-end=\"4\""
+        ));
+        assert!(html.contains("data-quote=\"q1\" data-kind=\"direct\" data-speaker=\"she → Anne\""));
+        assert!(
+            html.contains(">&lt;b&gt;hi&lt;/b&gt;</span>"),
+            "quote text escaped: {html}"
+        );
+        assert!(html.contains("<span class=\"speaker\" data-speaker-of=\"q1\" data-start=\"19\" data-end=\"22\">she</span>"));
+        assert!(html.contains("<span class=\"cue\" data-cue-of=\"q1\">said</span>"));
+        // The mention at 40..44 lies beyond this text: reported, not drawn.
+        assert!(
+            html.contains("not marked: “Anne” at 40..44 is outside the text"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h2><mark"),
+            "title mentions are marked in the heading"
+        );
+    }
+
+    #[test]
+    fn escapes_record_fields_and_explains_a_missing_text() {
+        let html = page_of(None);
+        assert!(
+            !html.contains("<a1>") && html.contains("&lt;a1&gt;"),
+            "ids are escaped"
+        );
+        assert!(html.contains("x&quot;y") && html.contains("Anne &amp; Bob"));
+        assert!(html.contains("Text not available: pass the articles with --articles"));
+        assert!(!html.contains(
+            "<mark class=\"t-PERSON\" data-type=\"PERSON\" data-entity=\"e1\" data-start=\"40\""
+        ));
+    }
+}

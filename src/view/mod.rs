@@ -9,6 +9,7 @@ pub mod diff;
 mod highlight;
 pub mod html;
 pub mod records;
+mod style;
 pub mod terminal;
 
 /// The entity types, in the order the views list them.
