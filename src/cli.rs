@@ -37,8 +37,12 @@ pub enum Command {
     #[command(after_long_help = crate::replay::HELP)]
     Replay(crate::replay::ReplayArgs),
     /// Zero set-up demo: an in-process Kafka cluster, sample articles, the
-    /// worker, and the enriched records printed.
+    /// worker, and what it found in each article (`--json`: the records).
     Demo(DemoArgs),
+    /// Show enriched records for people: a terminal summary, an HTML page with
+    /// the findings highlighted in the text, or a comparison of two record sets.
+    #[command(after_long_help = crate::commands::view::HELP)]
+    View(crate::commands::view::ViewArgs),
     /// Rebuild the entity model from CoNLL-2003 files (deterministic).
     Train(crate::train::TrainArgs),
     /// Score the entity recogniser on a CoNLL-2003 file, as
@@ -57,6 +61,7 @@ impl Command {
             Command::Extract(args) => crate::commands::extract::run(&args),
             Command::Replay(args) => runtime()?.block_on(crate::commands::replay::run(args)),
             Command::Demo(args) => runtime()?.block_on(crate::commands::demo::run(args)),
+            Command::View(args) => crate::commands::view::run(&args),
             Command::Train(args) => crate::train::run(&args),
             Command::EvalEntities(args) => crate::train::eval::run(&args),
             Command::EvalQuotes(args) => crate::eval_quotes::run(&args),

@@ -12,6 +12,7 @@
 //!   DLQ, ordered offset store, rebalances, shutdown.
 //! - [`metrics`]: Prometheus metrics and the health endpoints.
 //! - [`telemetry`]: logging setup.
+//! - [`view`]: enriched records rendered for people (terminal, HTML, comparison).
 //!
 //! See ARCHITECTURE.md for the invariants.
 pub mod cli;
@@ -26,3 +27,4 @@ pub mod record;
 pub mod replay;
 pub mod telemetry;
 pub mod train;
+pub mod view;

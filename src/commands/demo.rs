@@ -2,8 +2,10 @@
 //!
 //! Starts librdkafka's in-process mock cluster, creates the topics, produces
 //! the sample articles (plus one malformed message, to show the DLQ), runs the
-//! real worker against them and prints what comes out.
+//! real worker against them and shows what comes out: a readable summary per
+//! article (the `view` command's terminal view), or the raw records with `--json`.
 
+use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -14,9 +16,13 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
+use crate::commands::view::{style, ColorChoice};
 use crate::config::{DeliveryMode, KafkaArgs, RunArgs};
 use crate::enrich::DEFAULT_MAX_ARTICLE_BYTES;
 use crate::metrics::Metrics;
+use crate::record::parse_article;
+use crate::view::records::read_records;
+use crate::view::terminal;
 
 /// The sample articles: the seed article and a few fictional ones.
 pub const SAMPLE_ARTICLES: &str = include_str!("../../samples/articles.jsonl");
@@ -27,10 +33,18 @@ const DLQ: &str = "articles.dlq";
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Pretty-print each record (keys sorted) instead of printing it exactly as
-    /// published, one line per record.
+    /// Print the records exactly as published, one JSON object per line, instead
+    /// of the readable summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print the records as indented JSON (implies --json).
     #[arg(long)]
     pub pretty: bool,
+
+    /// Colour the summary: `auto` colours when stdout is a terminal and `NO_COLOR` is unset.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     /// Give up if the records have not all arrived after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
@@ -66,10 +80,44 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         },
     ));
 
-    let result = print_outputs(&brokers, articles.len(), &args).await;
+    let result = read_outputs(&brokers, articles.len(), &args).await;
     let _ = stop.send(());
     worker.await.context("worker task failed")??;
-    result
+    print_records(&result?, &articles, &args)
+}
+
+/// The records as published (`--json`, `--pretty`), or the readable view in sample order.
+fn print_records(payloads: &[Vec<u8>], articles: &[&str], args: &DemoArgs) -> anyhow::Result<()> {
+    let mut out = String::new();
+    if args.json || args.pretty {
+        for payload in payloads {
+            if args.pretty {
+                let value: serde_json::Value = serde_json::from_slice(payload)?;
+                out.push_str(&serde_json::to_string_pretty(&value)?);
+            } else {
+                out.push_str(&String::from_utf8_lossy(payload));
+            }
+            out.push('\n');
+        }
+    } else {
+        let joined = payloads.join(&b'\n');
+        let mut records = read_records(joined.as_slice(), "the output topic")?;
+        // Records arrive interleaved from three partitions; show them in the samples' order.
+        let ids: Vec<Option<String>> = articles
+            .iter()
+            .map(|a| {
+                parse_article(Some(a.as_bytes()), usize::MAX)
+                    .ok()?
+                    .meta
+                    .id
+                    .map(Into::into)
+            })
+            .collect();
+        records.sort_by_key(|r| ids.iter().position(|id| id.as_deref() == Some(&r.id)));
+        out = terminal::render(&records, style(args.color));
+    }
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(())
 }
 
 fn worker_args(brokers: &str) -> RunArgs {
@@ -109,8 +157,13 @@ async fn produce_inputs(brokers: &str, articles: &[&str]) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Read the output and DLQ topics until every input is accounted for.
-async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyhow::Result<()> {
+/// Read the output and DLQ topics until every input is accounted for; the
+/// output records' payloads, in arrival order.
+async fn read_outputs(
+    brokers: &str,
+    expected: usize,
+    args: &DemoArgs,
+) -> anyhow::Result<Vec<Vec<u8>>> {
     let reader: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", "demo-reader")
@@ -118,6 +171,7 @@ async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyho
         .create()?;
     reader.subscribe(&[OUTPUT, DLQ])?;
     let (mut records, mut dead) = (0, 0);
+    let mut payloads = Vec::with_capacity(expected);
     let deadline = tokio::time::Instant::now() + args.timeout;
     while records < expected || dead < 1 {
         let msg = match tokio::time::timeout_at(deadline, reader.recv()).await {
@@ -143,13 +197,8 @@ async fn print_outputs(brokers: &str, expected: usize, args: &DemoArgs) -> anyho
             continue;
         }
         records += 1;
-        if args.pretty {
-            let value: serde_json::Value = serde_json::from_slice(payload)?;
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        } else {
-            println!("{}", String::from_utf8_lossy(payload));
-        }
+        payloads.push(payload.to_vec());
     }
     eprintln!("{records} enriched records, {dead} message in the dead-letter topic");
-    Ok(())
+    Ok(payloads)
 }

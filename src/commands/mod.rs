@@ -3,3 +3,4 @@ pub mod demo;
 pub mod extract;
 pub mod replay;
 pub mod run;
+pub mod view;

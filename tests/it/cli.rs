@@ -84,7 +84,7 @@ fn non_english_articles_get_a_warning_and_no_extraction() {
 
 #[test]
 fn demo_runs_the_whole_pipeline_with_no_setup() {
-    let out = bin().arg("demo").output().unwrap();
+    let out = bin().args(["demo", "--json"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "demo failed: {stderr}");
     let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)

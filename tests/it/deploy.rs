@@ -10,6 +10,7 @@
 mod compose;
 mod dockerfile;
 mod healthcheck;
+mod helm;
 mod kubernetes;
 mod monitoring;
 
@@ -186,6 +187,9 @@ pub fn assert_known_env_var(name: &str, context: &str) {
 #[test]
 fn every_yaml_file_parses() {
     let mut files = files_under("deploy", &[".yml", ".yaml"]);
+    // Helm templates are Go templates, not YAML: `helm.rs` parses what they render.
+    files
+        .retain(|f| !(f.starts_with("deploy/helm") && f.to_string_lossy().contains("/templates/")));
     files.push("docker-compose.yml".into());
     assert!(
         files.len() >= 15,

@@ -7,6 +7,7 @@
 //!   independent client (Python confluent-kafka) and Kafka's own tools.
 //! - `cli`: the binary's command line (`extract`, `demo`, `--help`).
 //! - `deploy`: static validation of `deploy/` and `docker-compose.yml` (no Docker needed).
+//! - `view`: the readable view, its HTML checked in headless Chromium.
 mod broker;
 mod cli;
 mod deploy;
@@ -17,3 +18,4 @@ mod kafka_e2e;
 mod kafka_eos;
 mod mock_worker;
 mod replay;
+mod view;

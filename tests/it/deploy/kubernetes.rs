@@ -108,7 +108,7 @@ fn config() -> BTreeMap<String, String> {
     env_file(CONFIG_ENV).into_iter().collect()
 }
 
-fn container(deployment: &Value) -> &Value {
+pub(super) fn container(deployment: &Value) -> &Value {
     let containers = get(deployment, &["spec", "template", "spec", "containers"])
         .and_then(Value::as_sequence)
         .expect("containers");
@@ -120,7 +120,7 @@ fn container(deployment: &Value) -> &Value {
     &containers[0]
 }
 
-fn labels(value: Option<&Value>) -> BTreeMap<String, String> {
+pub(super) fn labels(value: Option<&Value>) -> BTreeMap<String, String> {
     value
         .and_then(Value::as_mapping)
         .map(|m| {
@@ -136,7 +136,7 @@ fn labels(value: Option<&Value>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn assert_selects(
+pub(super) fn assert_selects(
     selector: &BTreeMap<String, String>,
     target: &BTreeMap<String, String>,
     what: &str,
