@@ -19,6 +19,7 @@ mod pool;
 mod rewind;
 mod store;
 mod transactional;
+mod txn_producer;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -53,7 +54,10 @@ pub async fn run(
     let offsets = Arc::new(OffsetStore::default());
     let extra = args.kafka.extra_properties();
     let consumer = create_consumer(&args, &extra, &metrics, &offsets)?;
-    let producer = create_producer(&args, &extra)?;
+    let producer_config = producer_config(&args, &extra);
+    let producer: FutureProducer<LoggingContext> = producer_config
+        .create_with_context(LoggingContext)
+        .context("cannot create the Kafka producer")?;
     let acked = Arc::new(Notify::new());
     let processor = Processor::start(
         &args.kafka,
@@ -74,14 +78,16 @@ pub async fn run(
     );
 
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
+        let txn_producer = txn_producer::TxnProducer::new(producer_config, producer.clone());
         let txn = transactional::Transactional {
             consumer: &consumer,
-            producer: &producer,
+            producer: &txn_producer,
             processor: &processor,
             metrics: &metrics,
             topic: &args.kafka.input_topic,
             rewinds: Default::default(),
             errors: Default::default(),
+            transactional_id: args.transactional_id(),
         };
         let result = txn.run(shutdown).await;
         metrics.set_ready(false);
@@ -159,19 +165,14 @@ fn create_consumer(
     Ok(Arc::new(consumer))
 }
 
-/// The output and DLQ producer; transactional in exactly-once mode.
-fn create_producer(
-    args: &RunArgs,
-    extra: &BTreeMap<String, String>,
-) -> anyhow::Result<FutureProducer<LoggingContext>> {
+/// The output and DLQ producer's settings; transactional in exactly-once mode.
+fn producer_config(args: &RunArgs, extra: &BTreeMap<String, String>) -> rdkafka::ClientConfig {
     let mut config = client_config(&args.kafka.brokers, PRODUCER_DEFAULTS, extra);
     if args.kafka.delivery == DeliveryMode::ExactlyOnce {
         config.set("transactional.id", args.transactional_id());
     }
     log_config("producer", &config);
     config
-        .create_with_context(LoggingContext)
-        .context("cannot create the Kafka producer")
 }
 
 /// The consuming half of the worker loop.

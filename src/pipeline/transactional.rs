@@ -28,7 +28,7 @@ use futures::future::join_all;
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer;
 use rdkafka::Offset;
 
 use crate::metrics::{Metrics, PartitionLabel};
@@ -36,10 +36,10 @@ use crate::record::SourceInfo;
 
 use super::batch::{first_offsets, moved, next_offsets, rewind_targets, Batch};
 use super::consumer_errors::ConsumerErrors;
-use super::kafka::LoggingContext;
 use super::output::{outbound, try_enqueue, Outcome};
 use super::partition::{extract_on_pool, Processor};
 use super::rewind::{Rewinds, Verdict};
+use super::txn_producer::{is_fenced, TxnProducer};
 use super::WorkerConsumer;
 
 /// Most messages in one transaction.
@@ -51,13 +51,14 @@ const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) struct Transactional<'a> {
     pub consumer: &'a WorkerConsumer,
-    pub producer: &'a FutureProducer<LoggingContext>,
+    pub producer: &'a TxnProducer,
     pub processor: &'a Arc<Processor>,
     pub metrics: &'a Metrics,
     pub topic: &'a str,
     /// Partitions rewound after an abort, until they are seen back.
     pub rewinds: Rewinds,
     pub errors: ConsumerErrors,
+    pub transactional_id: String,
 }
 
 /// Why a transaction failed.
@@ -82,7 +83,7 @@ impl Transactional<'_> {
     /// between transactions; the batch in hand then commits before returning
     /// (if its transaction aborts, it is left to be read again).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        blocking(|| self.producer.init_transactions(TXN_TIMEOUT))
+        blocking(|| self.producer.get().init_transactions(TXN_TIMEOUT))
             .map_err(|e| anyhow::anyhow!("cannot initialise transactions: {e}"))?;
         tokio::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
@@ -103,24 +104,22 @@ impl Transactional<'_> {
                         }
                         backoff = Duration::from_millis(100);
                     }
+                    Err(TxnFailure::Fatal(e)) if !self.producer.may_replace(&e) => {
+                        if is_fenced(&e) {
+                            anyhow::bail!("transactional producer fenced: another instance uses transactional.id {}: {e}", self.transactional_id);
+                        }
+                        anyhow::bail!("transactional producer failed fatally again within a minute of its replacement: {e}")
+                    }
                     Err(TxnFailure::Fatal(e)) => {
-                        anyhow::bail!("transactional producer failed fatally (fenced by another instance with the same transactional.id?): {e}")
+                        self.metrics.transactions_aborted.inc();
+                        tracing::warn!(error = %e, "transactional producer failed (not fenced); replacing it and rewinding the batch");
+                        self.rewind_batches(batch, next.take())?;
+                        blocking(|| self.producer.replace())?;
                     }
                     Err(TxnFailure::Aborted(e)) => {
                         self.metrics.transactions_aborted.inc();
                         tracing::warn!(error = %e, retry_in = ?backoff, "transaction aborted; rewinding the batch");
-                        // The batch read after it goes too: the rewind reads it again.
-                        let next_firsts = next.take().map(|next| {
-                            next.enriched.abort();
-                            next.firsts
-                        });
-                        let targets = rewind_targets(
-                            batch.firsts,
-                            &batch.epochs,
-                            next_firsts,
-                            &self.consumer.context().assignments,
-                        );
-                        self.rewind(&targets)?;
+                        self.rewind_batches(batch, next.take())?;
                         tokio::time::sleep(backoff).await;
                         backoff = (backoff * 2).min(Duration::from_secs(10));
                     }
@@ -131,6 +130,23 @@ impl Transactional<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// After an abort: rewind to the first offsets of `batch` and of the one
+    /// read after it (`next`, whose enrichment is cancelled), so both are read
+    /// again.
+    fn rewind_batches(&self, batch: Pending, next: Option<Pending>) -> anyhow::Result<()> {
+        let next_firsts = next.map(|next| {
+            next.enriched.abort();
+            next.firsts
+        });
+        let targets = rewind_targets(
+            batch.firsts,
+            &batch.epochs,
+            next_firsts,
+            &self.consumer.context().assignments,
+        );
+        self.rewind(&targets)
     }
 
     /// `batch` without the messages of partitions that moved since it was read.
@@ -237,7 +253,7 @@ impl Transactional<'_> {
         }
         let offsets = next_offsets(self.topic, outcomes.iter().map(|(s, _)| s));
 
-        let producer = self.producer;
+        let producer = &self.producer.get();
         let group = self
             .consumer
             .group_metadata()

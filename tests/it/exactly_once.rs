@@ -1,4 +1,5 @@
-//! Exactly-once mode on the in-process mock cluster (tansu refuses EndTxn).
+//! Exactly-once mode on the in-process mock cluster: the protocol and error
+//! injection (`kafka_eos.rs` checks isolation end to end on Apache Kafka).
 //!
 //! The mock cluster does not hide aborted records from read_committed
 //! readers, and its TxnOffsetCommit handler acknowledges offsets without
@@ -153,7 +154,48 @@ async fn a_fenced_producer_stops_the_worker_with_an_error() {
         .wait(Duration::from_secs(30))
         .await
         .expect_err("a fenced worker must stop with an error");
-    assert!(format!("{err:#}").contains("fatal"), "{err:#}");
+    assert!(format!("{err:#}").contains("fenced"), "{err:#}");
+}
+
+/// A fatal error that is not fencing (INVALID_TXN_STATE from EndTxn, as
+/// librdkafka reports after a long broker outage): the worker replaces its
+/// producer, reads the batch again and goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_producer_failed_without_fencing_is_replaced() {
+    let cluster = cluster_with(&[("v-in", 1), ("v-out", 1)]);
+    let brokers = cluster.bootstrap_servers();
+    produce_articles(&brokers, "v-in", "v", 10).await;
+    let worker = TestWorker::spawn(eos_args(&brokers, "v-in", "v-out", "txn-invalid"));
+    read_topic(&brokers, "v-out", 10, Duration::from_secs(30)).await;
+
+    let invalid = [RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_TXN_STATE; 1];
+    cluster.request_errors(RDKafkaApiKey::EndTxn, &invalid);
+    produce_articles(&brokers, "v-in", "after", 5).await;
+    assert!(
+        eventually(Duration::from_secs(60), || worker
+            .metrics
+            .transactions_aborted
+            .get()
+            >= 1
+            && txn_committed(&worker, "v-in", 1) == 15)
+        .await,
+        "aborted {}, committed up to {}",
+        worker.metrics.transactions_aborted.get(),
+        txn_committed(&worker, "v-in", 1)
+    );
+    let out = read_topic(&brokers, "v-out", 15, Duration::from_secs(30)).await;
+    let keys: BTreeSet<Vec<u8>> = out
+        .iter()
+        .filter_map(|m| m.key().map(<[u8]>::to_vec))
+        .collect();
+    assert!(
+        keys.contains(b"after4".as_slice()),
+        "the batch after the failure was published"
+    );
+    worker
+        .shutdown()
+        .await
+        .expect("the worker went on after the replacement");
 }
 
 /// A second instance joins while the first is busy (a batch in its
