@@ -171,6 +171,13 @@ impl Drop for WorkerProcess {
     }
 }
 
+/// A line for the test output even when the test passes (cargo captures
+/// `eprintln!` of passing tests; a direct write to stderr is not captured):
+/// figures such as duplicates per kill belong in every CI log.
+pub fn report(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 pub fn schema_path() -> String {
     format!(
         "{}/schema/enriched-record.v1.json",

@@ -94,11 +94,11 @@ fn killing_the_worker_three_times_in_20000_batched_articles_loses_none() {
         let committed = committed_total(b, "kill-group", "in", 4);
         let resent = published - duplicates_before - committed;
         duplicates_before += resent;
-        eprintln!(
+        report(&format!(
             "at-least-once, kill {}: {published} records published, {committed} inputs \
              committed: {resent} to be published again",
             round + 1
-        );
+        ));
     }
     let mut worker = WorkerProcess::start(b, "in", "out", "dead", "kill-group");
     let out = consume(b, "out", total, false, "3");
@@ -110,10 +110,10 @@ fn killing_the_worker_three_times_in_20000_batched_articles_loses_none() {
         missing.len()
     );
     let duplicates: usize = counts.values().map(|n| n - 1).sum();
-    eprintln!(
+    report(&format!(
         "at-least-once after 3 kills: {total} articles, 0 lost, {duplicates} duplicates \
          ({duplicates_before} predicted from the committed offsets at each kill)"
-    );
+    ));
     assert!(worker.is_running());
     worker.stop_cleanly();
 }
@@ -139,7 +139,9 @@ fn two_then_three_workers_share_the_work_and_one_leaves_mid_run() {
     let missing = missing_keys(&counts, "g-", 0..total);
     assert!(missing.is_empty(), "lost: {missing:?}");
     let duplicates: usize = counts.values().map(|n| n - 1).sum();
-    eprintln!("two then three workers, one leaving: {total} articles, {duplicates} duplicates");
+    report(&format!(
+        "two then three workers, one leaving: {total} articles, {duplicates} duplicates"
+    ));
     let partitions: std::collections::BTreeSet<i64> = out
         .iter()
         .map(|m| {

@@ -166,23 +166,23 @@ fn exactly_once_survives_three_kills_in_20000_articles() {
         let uncommitted = kill_inside_a_transaction(&mut worker, &written, &stable);
         let state = transaction_state(b, "eos-kill-1");
         open_at_kill += usize::from(state == "Ongoing");
-        eprintln!(
+        report(&format!(
             "exactly-once, kill {}: {} offsets written to the output, {uncommitted} past the \
              last stable offset; transaction state after the kill: {state}",
             round + 1,
             written.total()
-        );
+        ));
     }
     // Restarted with the same transactional.id: its open transaction is aborted.
     let mut worker = eos_worker(b, topics, "eos-kill", "eos-kill-1");
     assert_exactly_once(b, "x-out", "x-", total);
     let written = end_offsets_total(b, "x-out", 4);
     let aborted = aborted_copies(b, "x-out", "x-", total, written);
-    eprintln!(
+    report(&format!(
         "exactly-once after 3 kills: {total} articles, read_committed: each once; \
          read_uncommitted: {aborted} aborted copies besides ({open_at_kill} kills left a \
          transaction open)"
-    );
+    ));
     assert!(
         open_at_kill == 0 || aborted > 0,
         "{open_at_kill} transactions were open at a kill, yet read_uncommitted saw no aborted record"
@@ -236,10 +236,10 @@ fn exactly_once_through_a_rebalance_when_a_second_worker_joins_then_leaves() {
     let out = assert_exactly_once(b, "j-out", "j-", total);
     assert!(first.is_running(), "{}", first.logs());
     first.stop_cleanly();
-    eprintln!(
+    report(&format!(
         "exactly-once with a worker joining and leaving: {} records, each once",
         out.len()
-    );
+    ));
     assert_eq!(committed_total(b, "join-group", "j-in", 6), total as i64);
     assert_no_hanging_transactions(b);
 }
