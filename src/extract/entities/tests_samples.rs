@@ -79,6 +79,7 @@ fn harbour_bridge() {
         "sample-harbour-bridge",
         &[
             ("Lisbon", Loc),
+            ("Tagus", Loc),
             ("Marta Quintela", Per),
             ("Rui Amaral", Per),
             ("European Commission", Org),
@@ -114,6 +115,7 @@ fn marathon() {
             ("Kenya", Loc),
             ("Kenyan", Misc),
             ("Berlin Running Events", Org),
+            ("Brandenburg Gate", Loc),
         ],
         &["Running Events", "Brandenburg Gate."],
     );
