@@ -28,6 +28,16 @@ impl Scorer {
         }
     }
 
+    /// Adds another scorer's counts (pooling folds).
+    pub fn merge(&mut self, other: &Scorer) {
+        self.articles += other.articles;
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+    }
+
     pub fn overall_f1(&self) -> f64 {
         let [tp, pred, gold] = self.total();
         prf(tp, pred, gold).2

