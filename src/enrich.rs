@@ -26,6 +26,8 @@ pub struct Enricher {
     /// When false, articles are only parsed and re-serialized (empty lists):
     /// the pass-through mode that measures the pipeline's I/O limit.
     pub extraction: bool,
+    /// Which attributions records carry.
+    pub attributions: extract::Attributions,
 }
 
 impl Default for Enricher {
@@ -33,6 +35,7 @@ impl Default for Enricher {
         Enricher {
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             extraction: true,
+            attributions: extract::Attributions::All,
         }
     }
 }
@@ -57,13 +60,13 @@ impl Enricher {
             language: article.meta.language.as_deref(),
         };
         let analysis = if self.extraction {
-            extract::analyze(&doc)
+            extract::analyze_with(&doc, self.attributions)
         } else {
             extract::Analysis::default()
         };
         let extractor = ExtractorInfo {
             version: env!("CARGO_PKG_VERSION"),
-            model: extract::MODEL,
+            model: self.attributions.model(),
         };
         let id_string = id.to_string();
         let record = record::build_record(&article, id, analysis, source, extractor);

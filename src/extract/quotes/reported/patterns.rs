@@ -1,0 +1,356 @@
+//! Reported speech in one sentence: who, the cue, and what was reported.
+//!
+//! Patterns, tried in this order (the first that fits wins):
+//! - `According to X, ...`;
+//! - a closing attribution: `..., X said.` / `..., said X.` /
+//!   `..., according to X.`;
+//! - speaker, cue, content: `X said (that) ...`, `X told Y (that) ...`,
+//!   `X accused Y of ...`, `X called for ...`, `X denied ...`,
+//!   `X warned/urged/argued/claimed ...`, `X, who said ...`;
+//! - a label: `Lavrov: ...`.
+//!
+//! Speakers come from the quote stage's speaker finder, cues from its
+//! lexicon, so a quote and a reported clause are read the same way.
+
+use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
+use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
+use super::super::speaker::{is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
+use super::super::tokens::Token;
+use crate::extract::ByteSpan;
+
+/// One reported statement, in byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Reported {
+    pub speaker: ByteSpan,
+    pub is_pronoun: bool,
+    pub cue: ByteSpan,
+    pub content: ByteSpan,
+}
+
+/// Fewest words a reported clause has: "he said so" is not worth a record.
+const MIN_CONTENT_WORDS: usize = 2;
+
+/// Lexicon forms that rarely introduce what someone said ("put it",
+/// "went on", "continued to", "rated").
+const NOT_REPORTING: &[&str] = &[
+    "put",
+    "puts",
+    "went",
+    "goes",
+    "shot",
+    "read",
+    "reads",
+    "rated",
+    "rates",
+    "ruled",
+    "rules",
+    "posted",
+    "quoted",
+    "continue",
+    "continued",
+    "continues",
+    "continuing",
+    "thought",
+    "welcomed",
+    "welcoming",
+    "thanked",
+    "thanking",
+    "thanks",
+    "signaled",
+    "signalled",
+    "labeled",
+    "labelled",
+    "retweeted",
+    "liken",
+    "likened",
+    "mocked",
+    "ruling",
+    "rule",
+    "pledged",
+];
+
+/// Words that start a prepositional phrase: after a cue they say where or
+/// how it was said (`wrote in an analysis`, `said on Fox`), not what.
+const PREPOSITIONS: &[&str] = &[
+    "in", "on", "at", "from", "by", "during", "after", "before", "via", "through", "while", "with",
+    "to", "for", "outside", "inside", "as",
+];
+
+/// The reported statements of sentence `s`, added to `out`.
+pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
+    if s.len() < 4 || s.iter().any(|t| t.is_punct('<') || t.is_punct('>')) {
+        return;
+    }
+    let end = content_end(s, s.len());
+    let closing = || closing_attribution(s, end).or_else(|| according_later(s, end));
+    if let Some(r) = leading_according(s, end).or_else(closing) {
+        out.push(r);
+    } else if !speaker_cue_content(s, end, out) {
+        out.extend(label(s, end));
+    }
+}
+
+fn span_of(s: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
+    ByteSpan {
+        start: s[start].span.start,
+        end: s[end - 1].span.end,
+    }
+}
+
+fn reported(s: &[Token<'_>], speaker: Phrase, cue: Phrase, content: Phrase) -> Option<Reported> {
+    let words = s
+        .get(content.0..content.1)?
+        .iter()
+        .filter(|t| t.is_word)
+        .count();
+    // "it threatens the work": "it" reports only what a text says.
+    let it = s[speaker.0].is_one_of(&["it"]) && !s[cue.0].is_one_of(&["said", "says", "say"]);
+    let valid = words >= MIN_CONTENT_WORDS && speaker.0 < speaker.1 && cue.0 < cue.1;
+    (valid && !it).then(|| Reported {
+        speaker: span_of(s, speaker),
+        is_pronoun: speaker.1 - speaker.0 == 1 && is_pronoun(&s[speaker.0]),
+        cue: span_of(s, cue),
+        content: span_of(s, content),
+    })
+}
+
+/// Where the reported words stop: before the first `;` from `from`, and
+/// before the sentence's closing punctuation.
+fn content_end(s: &[Token<'_>], to: usize) -> usize {
+    let mut end = to;
+    while end > 0 && is_trailing_punct(&s[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+fn is_trailing_punct(t: &Token<'_>) -> bool {
+    !t.is_word && [".", ",", ";", ":", "!", "?", "—", "–", "-"].contains(&t.text)
+}
+
+fn is_according(s: &[Token<'_>], k: usize) -> bool {
+    s[k].text.eq_ignore_ascii_case("according") && phrase_cue_len(s, k) == Some(2)
+}
+
+/// `According to X, ...` (after at most a conjunction: `But according to`).
+fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
+    let k = (0..s.len().min(3)).find(|&k| is_according(s, k))?;
+    if s[..k]
+        .iter()
+        .any(|t| t.is_word && !t.is_one_of(&["but", "and", "yet", "so"]))
+    {
+        return None;
+    }
+    let speaker = phrase_starting_at(s, k + 2)?;
+    let comma = (speaker.1..end.min(speaker.1 + 25)).find(|&j| s[j].is_punct(','))?;
+    reported(s, speaker, (k, k + 2), (comma + 1, end))
+}
+
+/// `... according to a CBS poll released Monday.`: the content is what
+/// comes before, however long the source is.
+fn according_later(s: &[Token<'_>], end: usize) -> Option<Reported> {
+    let k = (4..end).find(|&k| is_according(s, k))?;
+    let speaker = phrase_starting_at(s, k + 2)?;
+    reported(s, speaker, (k, k + 2), (0, content_end(s, k)))
+}
+
+/// `..., X said.`, `..., said X.`, `..., according to X.`: the content is
+/// everything before the comma.
+fn closing_attribution(s: &[Token<'_>], end: usize) -> Option<Reported> {
+    let lowest = end.saturating_sub(16);
+    let comma = (lowest..end).rev().find(|&c| s[c].is_punct(','))?;
+    let tail = &s[comma + 1..end];
+    let (speaker, cue) = closing_tail(tail)?;
+    let shift = |(a, b): Phrase| (a + comma + 1, b + comma + 1);
+    let content = (0, content_end(s, comma));
+    // "On Dec. 15, the task force announced": a clause, not a time.
+    let words = s[..content.1].iter().filter(|t| t.is_word).count();
+    (words >= 4)
+        .then(|| reported(s, shift(speaker), shift(cue), content))
+        .flatten()
+}
+
+/// The speaker and cue of a closing attribution, indices into `tail`.
+fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
+    let first = tail.first()?;
+    if tail.len() >= 2 && is_according(tail, 0) {
+        return Some((phrase_starting_at(tail, 2)?, (0, 2)));
+    }
+    if is_cue(first) && !is_participle(first) && !takes_listener(first) {
+        let speaker = phrase_starting_at(tail, 1)?;
+        return (tail.len() - speaker.1 <= 8).then_some((speaker, (0, 1)));
+    }
+    let cue = (1..tail.len().min(12)).find(|&k| is_cue_after_subject(&tail[k]))?;
+    let speaker = subject_before(tail, cue, 0)?;
+    // Only the attribution's own words may follow the cue: a time, a
+    // listener, "in a statement" -- not a new clause.
+    let rest = &tail[cue + 1..];
+    let adjunct = rest
+        .first()
+        .is_none_or(|t| is_time_word(t) || t.is_one_of(PREPOSITIONS) || takes_listener(&tail[cue]));
+    let clause_follows = rest.len() > 8
+        || rest
+            .iter()
+            .any(|t| is_cue(t) || t.is_one_of(&["that", "he", "she", "they", "it"]));
+    (speaker.0 <= 3 && adjunct && !clause_follows).then_some((speaker, (cue, cue + 1)))
+}
+
+/// Whether `s[k]` is a cue that can report a clause.
+fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
+    let t = &s[k];
+    let prev = k.checked_sub(1).map(|p| &s[p]);
+    // "Trump's remarks": a possessive is no subject.
+    let after_name = prev.is_some_and(|p| {
+        (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
+    });
+    let cue = is_cue(t) || (after_name && is_cue_after_subject(t));
+    // "was criticized by": a passive names no speaker before it; "20
+    // pledged delegates", "the said": an adjective.
+    let passive = prev.is_some_and(|p| {
+        p.is_one_of(&[
+            "was", "were", "been", "be", "being", "is", "are", "the", "a", "an",
+        ]) || p.text.bytes().all(|b| b.is_ascii_digit())
+    });
+    cue && !passive
+        && !t.is_capitalised()
+        && !t.with_lower(|w| NOT_REPORTING.contains(&w)).unwrap_or(true)
+        && !inside_quote(s, k)
+}
+
+/// `s[k]` is inside a quotation (more marks opened than closed before it).
+fn inside_quote(s: &[Token<'_>], k: usize) -> bool {
+    let (mut open, mut straight) = (0i32, 0u32);
+    for t in s[..k].iter().filter(|t| !t.is_word) {
+        match t.text {
+            "“" | "«" | "„" => open += 1,
+            "”" | "»" => open -= 1,
+            "\"" => straight += 1,
+            _ => {}
+        }
+    }
+    open > 0 || straight % 2 == 1
+}
+
+/// "..., saying that ...": a participle reports a clause only when one
+/// follows ("adding to her lead" does not).
+fn participle_reports(s: &[Token<'_>], k: usize) -> bool {
+    !is_participle(&s[k])
+        || s.get(k + 1).is_some_and(|t| {
+            t.is_one_of(&["that"]) || is_pronoun(t) || t.is_capitalised() || t.is_punct(':')
+        })
+}
+
+/// `X said (that) ...` and the other verbs: the first cue with a subject,
+/// then the cues it is coordinated with (`X accused ... and said ...`,
+/// `X stated ..., suggesting ...`), which share its speaker.
+fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> bool {
+    let first_cue = |k: usize| {
+        // ", said Ms. Gil, ...": an inverted cue, whose speaker follows.
+        let inverted = s[k - 1].is_punct(',') && s.get(k + 1).is_some_and(Token::is_capitalised);
+        let usable = is_reporting_cue(s, k) && participle_reports(s, k) && !inverted;
+        Some((k, usable.then(|| own_subject(s, k, true))??))
+    };
+    let Some((mut k, speaker)) = (1..end).find_map(first_cue) else {
+        return false;
+    };
+    let before = out.len();
+    loop {
+        let cue = cue_phrase(s, k);
+        let start = if speaker.0 > k {
+            speaker.1 + 1 // `said Solovey, ...`
+        } else {
+            content_start(s, k, cue.1)
+        };
+        if s.get(start).is_some_and(|t| t.is_one_of(PREPOSITIONS)) {
+            break; // "wrote in an analysis": where, not what
+        }
+        let next = (start..end).find(|&j| coordinated_cue(s, j));
+        let stop = (start..next.unwrap_or(end))
+            .find(|&j| s[j].is_punct(';'))
+            .or(next.map(|j| first_of_coordination(s, j)))
+            .unwrap_or(end);
+        out.extend(reported(s, speaker, cue, (start, content_end(s, stop))));
+        match next {
+            Some(j) => k = j,
+            None => break,
+        }
+    }
+    out.len() > before
+}
+
+/// `s[j]` is a cue with no subject of its own, after `and` / `but` or a
+/// comma: a second report of the same speaker.
+fn coordinated_cue(s: &[Token<'_>], j: usize) -> bool {
+    let joined = j >= 1
+        && (s[j - 1].is_one_of(&["and", "but"])
+            || (s[j - 1].is_punct(',') && is_participle(&s[j])));
+    joined && is_reporting_cue(s, j)
+}
+
+/// The first token of `, and said`: where the earlier content stops.
+fn first_of_coordination(s: &[Token<'_>], j: usize) -> usize {
+    let mut i = j - 1;
+    if i > 0 && s[i].is_word && s[i - 1].is_punct(',') {
+        i -= 1;
+    }
+    i
+}
+
+/// The cue's words: `called for`, `called on`, or the verb alone.
+fn cue_phrase(s: &[Token<'_>], k: usize) -> Phrase {
+    let verb_with = s[k].is_one_of(&["called", "calls", "calling", "call"])
+        && s.get(k + 1).is_some_and(|t| t.is_one_of(&["for", "on"]));
+    (k, if verb_with { k + 2 } else { k + 1 })
+}
+
+/// The first token of what `cue` reports: past a time ("on Tuesday"),
+/// "in a statement", a colon, and the listener of "told" / "asked".
+fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
+    let mut i = cue_end;
+    loop {
+        let before = i;
+        while s
+            .get(i)
+            .is_some_and(|t| is_time_word(t) || t.is_punct(':') || t.is_punct(','))
+        {
+            i += 1;
+        }
+        if s.get(i).is_some_and(|t| t.is_one_of(&["in"])) {
+            if let Some(len) = phrase_cue_len(s, i) {
+                i += len;
+            }
+        }
+        if i == before {
+            break;
+        }
+    }
+    if takes_listener(&s[k]) {
+        if let Some(listener) = phrase_starting_at(s, i) {
+            i = listener.1;
+        }
+    }
+    i
+}
+
+/// `Lavrov: ...` -- a short label and a colon.
+fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
+    let colon = (1..s.len().min(11)).find(|&j| s[j].is_punct(':'))?;
+    let who = colon_speaker(&s[..=colon])?;
+    // A name of two words or more, not a question ("Q: Does ...?").
+    let named = s[..colon].iter().filter(|t| t.is_capitalised()).count() >= 2;
+    if !named || s.iter().any(|t| t.is_punct('?')) {
+        return None;
+    }
+    let content = (colon + 1, end);
+    let words = s
+        .get(content.0..content.1)?
+        .iter()
+        .filter(|t| t.is_word)
+        .count();
+    (words >= 3).then(|| Reported {
+        speaker: who.speaker,
+        is_pronoun: who.is_pronoun,
+        cue: s[colon].span,
+        content: span_of(s, content),
+    })
+}
