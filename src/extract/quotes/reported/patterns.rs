@@ -14,7 +14,9 @@
 
 use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
 use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
-use super::super::speaker::{is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
+use super::super::speaker::{
+    is_pronoun, is_time_word, phrase_starting_at, sentence_subject, subject_before, Phrase,
+};
 use super::super::tokens::Token;
 use crate::extract::ByteSpan;
 
@@ -67,6 +69,41 @@ const NOT_REPORTING: &[&str] = &[
     "ruling",
     "rule",
     "pledged",
+    "states",
+    "emails",
+    "maintained",
+    "charged",
+    "declared",
+    "wrote",
+    "tell",
+    "fears",
+];
+
+/// Verbs outside the quote lexicon that PolNeAR marks as cues of
+/// reported speech or belief ("Clinton believes ...", "a poll found ...").
+/// Not quote cues: next to a quotation they are rarely its attribution.
+const REPORTING_ONLY: &[&str] = &[
+    "believe",
+    "believes",
+    "believed",
+    "think",
+    "thinks",
+    "show",
+    "shows",
+    "showed",
+    "found",
+    "finds",
+    "hope",
+    "hopes",
+    "hoped",
+    "fear",
+    "feared",
+    "indicated",
+    "indicates",
+    "defended",
+    "defends",
+    "proposed",
+    "proposes",
 ];
 
 /// Words that start a prepositional phrase: after a cue they say where or
@@ -103,10 +140,12 @@ fn reported(s: &[Token<'_>], speaker: Phrase, cue: Phrase, content: Phrase) -> O
         .iter()
         .filter(|t| t.is_word)
         .count();
-    // "it threatens the work": "it" reports only what a text says.
+    // "it threatens the work": "it" reports only what a text says; "I
+    // think" and "we want" are someone's own words, quoted or not.
     let it = s[speaker.0].is_one_of(&["it"]) && !s[cue.0].is_one_of(&["said", "says", "say"]);
+    let first_person = speaker.1 - speaker.0 == 1 && s[speaker.0].is_one_of(&["i", "we", "you"]);
     let valid = words >= MIN_CONTENT_WORDS && speaker.0 < speaker.1 && cue.0 < cue.1;
-    (valid && !it).then(|| Reported {
+    (valid && !it && !first_person).then(|| Reported {
         speaker: span_of(s, speaker),
         is_pronoun: speaker.1 - speaker.0 == 1 && is_pronoun(&s[speaker.0]),
         cue: span_of(s, cue),
@@ -176,11 +215,16 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
     if tail.len() >= 2 && is_according(tail, 0) {
         return Some((phrase_starting_at(tail, 2)?, (0, 2)));
     }
-    if is_cue(first) && !is_participle(first) && !takes_listener(first) {
+    if is_reporting_cue(tail, 0) && !is_participle(first) && !takes_listener(first) {
         let speaker = phrase_starting_at(tail, 1)?;
         return (tail.len() - speaker.1 <= 8).then_some((speaker, (0, 1)));
     }
-    let cue = (1..tail.len().min(12)).find(|&k| is_cue_after_subject(&tail[k]))?;
+    let cue = (1..tail.len().min(12)).find(|&k| {
+        is_cue_after_subject(&tail[k])
+            && !tail[k]
+                .with_lower(|w| NOT_REPORTING.contains(&w))
+                .unwrap_or(true)
+    })?;
     let speaker = subject_before(tail, cue, 0)?;
     // Only the attribution's own words may follow the cue: a time, a
     // listener, "in a statement" -- not a new clause.
@@ -198,12 +242,17 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
 /// Whether `s[k]` is a cue that can report a clause.
 fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
     let t = &s[k];
+    // "called him a liar" names; only "called for" / "called on" report.
+    if t.is_one_of(&["called", "calling", "calls", "call"]) && cue_phrase(s, k).1 == k + 1 {
+        return false;
+    }
     let prev = k.checked_sub(1).map(|p| &s[p]);
     // "Trump's remarks": a possessive is no subject.
     let after_name = prev.is_some_and(|p| {
         (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
     });
-    let cue = is_cue(t) || (after_name && is_cue_after_subject(t));
+    let extra = t.with_lower(|w| REPORTING_ONLY.contains(&w)) == Some(true);
+    let cue = is_cue(t) || extra || (after_name && is_cue_after_subject(t));
     // "was criticized by": a passive names no speaker before it; "20
     // pledged delegates", "the said": an adjective.
     let passive = prev.is_some_and(|p| {
@@ -248,7 +297,8 @@ fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> 
         // ", said Ms. Gil, ...": an inverted cue, whose speaker follows.
         let inverted = s[k - 1].is_punct(',') && s.get(k + 1).is_some_and(Token::is_capitalised);
         let usable = is_reporting_cue(s, k) && participle_reports(s, k) && !inverted;
-        Some((k, usable.then(|| own_subject(s, k, true))??))
+        let speaker = usable.then(|| own_subject(s, k, true).or_else(|| distant_subject(s, k)));
+        Some((k, speaker??))
     };
     let Some((mut k, speaker)) = (1..end).find_map(first_cue) else {
         return false;
@@ -329,7 +379,34 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
             i = listener.1;
         }
     }
-    i
+    // "said late Wednesday that", "said in a recent interview that": the
+    // clause starts at "that".
+    let that = (i..s.len().min(i + 8))
+        .take_while(|&j| s[j].is_word)
+        .find(|&j| s[j].is_one_of(&["that"]));
+    let adjunct = s.get(i).is_some_and(|t| {
+        t.is_one_of(PREPOSITIONS) || is_time_word(t) || t.is_one_of(&["late", "early"])
+    });
+    that.filter(|_| adjunct).unwrap_or(i)
+}
+
+/// The speaker of a cue `own_subject` finds none for: the sentence's
+/// first name when a long description stands between it and the cue
+/// (`Gary Emineth, a former state party chairman who ..., said`), or the
+/// subject of the sentence for a second verb (`X became a delegate and
+/// said`).
+fn distant_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
+    let prev = &s[k - 1];
+    if prev.is_one_of(&["and", "but"]) {
+        return sentence_subject(s, k);
+    }
+    if !prev.is_punct(',') {
+        return None;
+    }
+    let start = usize::from(s[0].is_one_of(&["but", "and", "yet", "so"]));
+    let head = phrase_starting_at(s, start).filter(|p| p.0 == start && p.1 < k)?;
+    let named = s[head.0].is_capitalised() || is_pronoun(&s[head.0]);
+    (named && s[head.1].is_punct(',')).then_some(head)
 }
 
 /// `Lavrov: ...` -- a short label and a colon.
