@@ -291,19 +291,33 @@ fn participle_reports(s: &[Token<'_>], k: usize) -> bool {
 
 /// `X said (that) ...` and the other verbs: the first cue with a subject,
 /// then the cues it is coordinated with (`X accused ... and said ...`,
-/// `X stated ..., suggesting ...`), which share its speaker.
+/// `X stated ..., suggesting ...`), which share its speaker; then again
+/// after a clause boundary (`...; 26 percent say ...`, `..., while 49
+/// percent say ...`), where someone else may speak.
 fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> bool {
+    let before = out.len();
+    let mut from = 1;
+    while let Some(next) = one_speaker(s, from, end, out) {
+        from = next;
+    }
+    out.len() > before
+}
+
+/// The reports of the first speaker found in `s[from..end]`, added to
+/// `out`; where to look for the next speaker, if a clause boundary
+/// followed.
+fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>) -> Option<usize> {
     let first_cue = |k: usize| {
         // ", said Ms. Gil, ...": an inverted cue, whose speaker follows.
         let inverted = s[k - 1].is_punct(',') && s.get(k + 1).is_some_and(Token::is_capitalised);
         let usable = is_reporting_cue(s, k) && participle_reports(s, k) && !inverted;
         let speaker = usable.then(|| own_subject(s, k, true).or_else(|| distant_subject(s, k)));
-        Some((k, speaker??))
+        speaker
+            .flatten()
+            .filter(|p| p.0 + 1 >= from)
+            .map(|p| (k, p))
     };
-    let Some((mut k, speaker)) = (1..end).find_map(first_cue) else {
-        return false;
-    };
-    let before = out.len();
+    let (mut k, speaker) = (from.max(1)..end).find_map(first_cue)?;
     loop {
         let cue = cue_phrase(s, k);
         let start = if speaker.0 > k {
@@ -312,20 +326,25 @@ fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> 
             content_start(s, k, cue.1)
         };
         if s.get(start).is_some_and(|t| t.is_one_of(PREPOSITIONS)) {
-            break; // "wrote in an analysis": where, not what
+            return None; // "wrote in an analysis": where, not what
         }
         let next = (start..end).find(|&j| coordinated_cue(s, j));
-        let stop = (start..next.unwrap_or(end))
-            .find(|&j| s[j].is_punct(';'))
+        let boundary = (start..next.unwrap_or(end)).find(|&j| is_clause_boundary(s, j));
+        let stop = boundary
             .or(next.map(|j| first_of_coordination(s, j)))
             .unwrap_or(end);
         out.extend(reported(s, speaker, cue, (start, content_end(s, stop))));
-        match next {
-            Some(j) => k = j,
-            None => break,
+        if let Some(b) = boundary {
+            return Some(b + 1);
         }
+        k = next?;
     }
-    out.len() > before
+}
+
+/// `;`, or `, while` / `, whereas`: the end of one report, maybe the start
+/// of another.
+fn is_clause_boundary(s: &[Token<'_>], j: usize) -> bool {
+    s[j].is_punct(';') || (j > 0 && s[j - 1].is_punct(',') && s[j].is_one_of(&["while", "whereas"]))
 }
 
 /// `s[j]` is a cue with no subject of its own, after `and` / `but` or a
