@@ -250,3 +250,39 @@ proptest! {
         prop_assert!(all_in_bounds(&text, &quotes));
     }
 }
+
+#[test]
+fn a_clause_boundary_may_start_another_speaker() {
+    assert_eq!(
+        reported("Most Democrats say they are satisfied; 49 percent of Republicans say the same of Trump."),
+        [
+            ("they are satisfied", "Most Democrats", "say"),
+            ("the same of Trump", "Republicans", "say"),
+        ]
+    );
+}
+
+#[test]
+fn quoted_mode_keeps_the_quotes_of_before() {
+    let text = seed_text();
+    let doc = crate::extract::Document {
+        text: &text,
+        title: None,
+        language: Some("en"),
+    };
+    let quoted = crate::extract::analyze_with(&doc, crate::extract::Attributions::Quoted);
+    let all = crate::extract::analyze(&doc);
+    assert!(quoted
+        .quotes
+        .iter()
+        .all(|q| q.kind != QuoteKind::Indirect && q.clause.is_none()));
+    let mut kept: Vec<_> = all
+        .quotes
+        .into_iter()
+        .filter(|q| q.kind != QuoteKind::Indirect)
+        .collect();
+    for q in &mut kept {
+        q.clause = None;
+    }
+    assert_eq!(kept, quoted.quotes);
+}
