@@ -242,6 +242,9 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
 /// Whether `s[k]` is a cue that can report a clause.
 fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
     let t = &s[k];
+    if topic_cue(s, k) {
+        return !inside_quote(s, k);
+    }
     // "called him a liar" names; only "called for" / "called on" report.
     if t.is_one_of(&["called", "calling", "calls", "call"]) && cue_phrase(s, k).1 == k + 1 {
         return false;
@@ -329,7 +332,9 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
             return None; // "wrote in an analysis": where, not what
         }
         let next = (start..end).find(|&j| coordinated_cue(s, j));
-        let boundary = (start..next.unwrap_or(end)).find(|&j| is_clause_boundary(s, j));
+        let topic = topic_cue(s, k);
+        let boundary = (start..next.unwrap_or(end))
+            .find(|&j| is_clause_boundary(s, j) || (topic && s[j].is_punct(',')));
         let stop = boundary
             .or(next.map(|j| first_of_coordination(s, j)))
             .unwrap_or(end);
@@ -365,11 +370,64 @@ fn first_of_coordination(s: &[Token<'_>], j: usize) -> usize {
     i
 }
 
-/// The cue's words: `called for`, `called on`, or the verb alone.
+/// The cue's words: `called for`, `called on`, `talked about`, or the
+/// verb alone.
 fn cue_phrase(s: &[Token<'_>], k: usize) -> Phrase {
     let verb_with = s[k].is_one_of(&["called", "calls", "calling", "call"])
         && s.get(k + 1).is_some_and(|t| t.is_one_of(&["for", "on"]));
-    (k, if verb_with { k + 2 } else { k + 1 })
+    (
+        k,
+        if verb_with || topic_cue(s, k) {
+            k + 2
+        } else {
+            k + 1
+        },
+    )
+}
+
+/// Verbs that report a topic through a particle, and the particle.
+const TOPIC_CUES: &[(&[&str], &str)] = &[
+    (
+        &[
+            "talk",
+            "talks",
+            "talked",
+            "talking",
+            "spoke",
+            "speak",
+            "speaks",
+            "speaking",
+            "complained",
+            "joked",
+            "warned",
+            "wrote",
+            "tweeted",
+            "worried",
+        ],
+        "about",
+    ),
+    (
+        &[
+            "referring",
+            "referred",
+            "refers",
+            "pointed",
+            "points",
+            "pointing",
+        ],
+        "to",
+    ),
+];
+
+/// `talked about the economy`, `pointed to the polls`: what is reported
+/// is a topic, a noun phrase, so it ends at the next comma.
+fn topic_cue(s: &[Token<'_>], k: usize) -> bool {
+    let Some(next) = s.get(k + 1) else {
+        return false;
+    };
+    TOPIC_CUES
+        .iter()
+        .any(|(verbs, particle)| s[k].is_one_of(verbs) && next.is_one_of(&[particle]))
 }
 
 /// The first token of what `cue` reports: past a time ("on Tuesday"),

@@ -286,3 +286,11 @@ fn quoted_mode_keeps_the_quotes_of_before() {
     }
     assert_eq!(kept, quoted.quotes);
 }
+
+#[test]
+fn a_topic_ends_at_the_comma() {
+    assert_eq!(
+        reported("Trump talked about the economy, and the crowd cheered."),
+        [("the economy", "Trump", "talked about")]
+    );
+}
