@@ -104,6 +104,12 @@ const REPORTING_ONLY: &[&str] = &[
     "defends",
     "proposed",
     "proposes",
+    "endorsed",
+    "endorses",
+    "supported",
+    "supports",
+    "opposed",
+    "opposes",
 ];
 
 /// Words that start a prepositional phrase: after a cue they say where or
@@ -217,7 +223,12 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
     }
     if is_reporting_cue(tail, 0) && !is_participle(first) && !takes_listener(first) {
         let speaker = phrase_starting_at(tail, 1)?;
-        return (tail.len() - speaker.1 <= 8).then_some((speaker, (0, 1)));
+        // "said Lavrov, the foreign minister" ends the sentence; "said he
+        // had heard", "said on the record that" start a clause.
+        let rest = &tail[speaker.1..];
+        let ends = rest.is_empty() || (rest[0].is_punct(',') && rest.len() <= 8);
+        let skipped = speaker.0 > 1; // "said on the record": "on" skipped
+        return (ends && !skipped && !is_pronoun(&tail[speaker.0])).then_some((speaker, (0, 1)));
     }
     let cue = (1..tail.len().min(12)).find(|&k| {
         is_cue_after_subject(&tail[k])
@@ -338,6 +349,7 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         let stop = boundary
             .or(next.map(|j| first_of_coordination(s, j)))
             .unwrap_or(end);
+        let stop = first_comma_after_words(s, start, stop).unwrap_or(stop);
         out.extend(reported(s, speaker, cue, (start, content_end(s, stop))));
         if let Some(b) = boundary {
             return Some(b + 1);
@@ -345,6 +357,22 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         k = next?;
     }
 }
+
+/// Where a reported clause most likely ends: the first comma or dash after
+/// a few words (`he supports the final bill, which includes ...`). PolNeAR
+/// ends most contents there; when it goes on (`that A, and that B`), the
+/// shorter span still lies inside it, which is what the matching asks.
+fn first_comma_after_words(s: &[Token<'_>], start: usize, stop: usize) -> Option<usize> {
+    let mut words = 0;
+    (start..stop).find(|&j| {
+        words += usize::from(s[j].is_word);
+        words >= MIN_CLAUSE_WORDS
+            && (s[j].is_punct(',') || s[j].is_punct('—') || s[j].is_punct('–'))
+    })
+}
+
+/// Words a reported clause has at least before a comma may end it.
+const MIN_CLAUSE_WORDS: usize = 3;
 
 /// `;`, or `, while` / `, whereas`: the end of one report, maybe the start
 /// of another.
@@ -492,7 +520,12 @@ fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
     let who = colon_speaker(&s[..=colon])?;
     // A name of two words or more, not a question ("Q: Does ...?").
     let named = s[..colon].iter().filter(|t| t.is_capitalised()).count() >= 2;
-    if !named || s.iter().any(|t| t.is_punct('?')) {
+    // "Follow Jeff Horwitz on Twitter:" is no label.
+    let lower = s[..colon]
+        .iter()
+        .filter(|t| t.is_word && !t.is_capitalised() && !t.is_one_of(&["of", "the", "and", "for"]))
+        .count();
+    if !named || lower > 0 || s.iter().any(|t| t.is_punct('?')) {
         return None;
     }
     let content = (colon + 1, end);
