@@ -125,7 +125,15 @@ pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
         return;
     }
     let end = content_end(s, s.len());
-    let closing = || closing_attribution(s, end).or_else(|| according_later(s, end));
+    // A closing attribution, unless the words before it hold a report of
+    // their own (`X, a Republican, said that ..., he should have insisted`).
+    let closing = || {
+        closing_attribution(s, end)
+            .or_else(|| according_later(s, end))
+            .filter(|r| {
+                !(1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
+            })
+    };
     if let Some(r) = leading_according(s, end).or_else(closing) {
         out.push(r);
     } else if !speaker_cue_content(s, end, out) {
@@ -188,7 +196,8 @@ fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
     }
     let speaker = phrase_starting_at(s, k + 2)?;
     let comma = (speaker.1..end.min(speaker.1 + 25)).find(|&j| s[j].is_punct(','))?;
-    reported(s, speaker, (k, k + 2), (comma + 1, end))
+    let stop = first_comma_after_words(s, comma + 1, end).unwrap_or(end);
+    reported(s, speaker, (k, k + 2), (comma + 1, content_end(s, stop)))
 }
 
 /// `... according to a CBS poll released Monday.`: the content is what
@@ -202,10 +211,14 @@ fn according_later(s: &[Token<'_>], end: usize) -> Option<Reported> {
 /// `..., X said.`, `..., said X.`, `..., according to X.`: the content is
 /// everything before the comma.
 fn closing_attribution(s: &[Token<'_>], end: usize) -> Option<Reported> {
-    let lowest = end.saturating_sub(16);
-    let comma = (lowest..end).rev().find(|&c| s[c].is_punct(','))?;
-    let tail = &s[comma + 1..end];
-    let (speaker, cue) = closing_tail(tail)?;
+    // The last three commas of the sentence's last 30 tokens: `..., said
+    // Robert Egge, executive director of ..., whose advocates ...`.
+    let lowest = end.saturating_sub(30);
+    let (comma, (speaker, cue)) = (lowest..end)
+        .rev()
+        .filter(|&c| s[c].is_punct(','))
+        .take(3)
+        .find_map(|c| Some((c, closing_tail(&s[c + 1..end])?)))?;
     let shift = |(a, b): Phrase| (a + comma + 1, b + comma + 1);
     let content = (0, content_end(s, comma));
     // "On Dec. 15, the task force announced": a clause, not a time.
@@ -226,7 +239,7 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
         // "said Lavrov, the foreign minister" ends the sentence; "said he
         // had heard", "said on the record that" start a clause.
         let rest = &tail[speaker.1..];
-        let ends = rest.is_empty() || (rest[0].is_punct(',') && rest.len() <= 8);
+        let ends = rest.is_empty() || (rest[0].is_punct(',') && !rest.iter().any(is_cue));
         let skipped = speaker.0 > 1; // "said on the record": "on" skipped
         return (ends && !skipped && !is_pronoun(&tail[speaker.0])).then_some((speaker, (0, 1)));
     }
@@ -323,7 +336,7 @@ fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> 
 fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>) -> Option<usize> {
     let first_cue = |k: usize| {
         // ", said Ms. Gil, ...": an inverted cue, whose speaker follows.
-        let inverted = s[k - 1].is_punct(',') && s.get(k + 1).is_some_and(Token::is_capitalised);
+        let inverted = s[k - 1].is_punct(',') && inverted_speaker(s, k, end);
         let usable = is_reporting_cue(s, k) && participle_reports(s, k) && !inverted;
         let speaker = usable.then(|| own_subject(s, k, true).or_else(|| distant_subject(s, k)));
         speaker
@@ -495,6 +508,33 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
     that.filter(|_| adjunct).unwrap_or(i)
 }
 
+/// `, said Ms. Gil, with ...`: after a comma, the cue is followed by a
+/// name that closes the clause, so the name is the cue's speaker and what
+/// follows is no report.
+fn inverted_speaker(s: &[Token<'_>], k: usize, end: usize) -> bool {
+    let named = s.get(k + 1).is_some_and(Token::is_capitalised);
+    named
+        && phrase_starting_at(s, k + 1)
+            .is_some_and(|p| p.1 >= end || s[p.1].is_punct(',') || s[p.1].is_punct('.'))
+}
+
+/// A poll's share of respondents before a cue: `42% say`, `nine in 10
+/// said`, `one in four said`.
+fn share_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
+    let is_number = |t: &Token<'_>| {
+        t.bytes_are_digits()
+            || t.is_one_of(&[
+                "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            ])
+    };
+    if k >= 2 && s[k - 1].is_punct('%') && is_number(&s[k - 2]) {
+        return Some((k - 2, k));
+    }
+    let start = k.checked_sub(3)?;
+    (is_number(&s[k - 1]) && s[k - 2].is_one_of(&["in"]) && is_number(&s[start]))
+        .then_some((start, k))
+}
+
 /// The speaker of a cue `own_subject` finds none for: the sentence's
 /// first name when a long description stands between it and the cue
 /// (`Gary Emineth, a former state party chairman who ..., said`), or the
@@ -502,6 +542,9 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
 /// said`).
 fn distant_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
     let prev = &s[k - 1];
+    if let Some(share) = share_subject(s, k) {
+        return Some(share);
+    }
     if prev.is_one_of(&["and", "but"]) {
         return sentence_subject(s, k);
     }
@@ -528,7 +571,8 @@ fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
     if !named || lower > 0 || s.iter().any(|t| t.is_punct('?')) {
         return None;
     }
-    let content = (colon + 1, end);
+    let stop = first_comma_after_words(s, colon + 1, end).unwrap_or(end);
+    let content = (colon + 1, content_end(s, stop));
     let words = s
         .get(content.0..content.1)?
         .iter()
