@@ -287,8 +287,12 @@ fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
             "was", "were", "been", "be", "being", "is", "are", "the", "a", "an",
         ]) || p.text.bytes().all(|b| b.is_ascii_digit())
     });
+    // "Chris Christie Says He Would ...": a headline, in title case.
+    let headline = t.is_one_of(&["says", "said", "tells", "warns", "claims", "urges"])
+        && prev.is_some_and(Token::is_capitalised)
+        && s.get(k + 1).is_some_and(Token::is_capitalised);
     cue && !passive
-        && !t.is_capitalised()
+        && (!t.is_capitalised() || headline)
         && !t.with_lower(|w| NOT_REPORTING.contains(&w)).unwrap_or(true)
         && !inside_quote(s, k)
 }
@@ -352,8 +356,14 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         } else {
             content_start(s, k, cue.1)
         };
-        if s.get(start).is_some_and(|t| t.is_one_of(PREPOSITIONS)) {
-            return None; // "wrote in an analysis": where, not what
+        // "wrote in an analysis": where, not what; but "asked the
+        // department to investigate": after a listener, "to" is the report.
+        let after_listener = start > cue.1 && s[start - 1].is_word;
+        let preposition = s.get(start).is_some_and(|t| {
+            t.is_one_of(PREPOSITIONS) && !(after_listener && t.is_one_of(&["to"]))
+        });
+        if preposition {
+            return None;
         }
         let next = (start..end).find(|&j| coordinated_cue(s, j));
         let topic = topic_cue(s, k);
@@ -554,7 +564,9 @@ fn distant_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
     let start = usize::from(s[0].is_one_of(&["but", "and", "yet", "so"]));
     let head = phrase_starting_at(s, start).filter(|p| p.0 == start && p.1 < k)?;
     let named = s[head.0].is_capitalised() || is_pronoun(&s[head.0]);
-    (named && s[head.1].is_punct(',')).then_some(head)
+    // "A spokeswoman for Janney also declined to comment, saying ...": a
+    // participle after a comma takes the subject the sentence opens with.
+    (is_participle(&s[k]) || (named && s[head.1].is_punct(','))).then_some(head)
 }
 
 /// `Lavrov: ...` -- a short label and a colon.

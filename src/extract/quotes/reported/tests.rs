@@ -294,3 +294,19 @@ fn a_topic_ends_at_the_comma() {
         [("the economy", "Trump", "talked about")]
     );
 }
+
+#[test]
+fn a_listener_then_an_infinitive() {
+    assert_eq!(
+        reported("Two committees asked the Justice Department to investigate the server."),
+        [("to investigate the server", "Two committees", "asked")]
+    );
+}
+
+#[test]
+fn a_headline_in_title_case() {
+    assert_eq!(
+        reported("Chris Christie Says He Would Issue A Quarantine"),
+        [("He Would Issue A Quarantine", "Chris Christie", "Says")]
+    );
+}
