@@ -112,9 +112,12 @@ mod tests {
                 }
             }
             for q in record["quotes"].as_array().unwrap() {
-                let (s, e) = (q["start"].as_u64().unwrap() as usize, q["end"].as_u64().unwrap() as usize);
-                prop_assert!(s <= e && e <= chars.len());
-                prop_assert_eq!(chars[s..e].iter().collect::<String>(), q["text"].as_str().unwrap());
+                // The quote, and its speaker, cue and clause when it has them.
+                for span in [q, &q["speaker"], &q["cue"], &q["clause"]].into_iter().filter(|v| v.is_object()) {
+                    let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+                    prop_assert!(s <= e && e <= chars.len());
+                    prop_assert_eq!(chars[s..e].iter().collect::<String>(), span["text"].as_str().unwrap());
+                }
             }
         }
     }
