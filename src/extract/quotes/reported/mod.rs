@@ -13,8 +13,10 @@
 //!
 //! Speakers are linked to entities by the quote stage's `linking`.
 
+mod cues;
 mod patterns;
 mod sentences;
+mod subjects;
 
 #[cfg(test)]
 mod tests;

@@ -14,10 +14,12 @@
 
 use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
 use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
-use super::super::speaker::{
-    is_pronoun, is_time_word, phrase_starting_at, sentence_subject, subject_before, Phrase,
-};
+use super::super::speaker::{is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
 use super::super::tokens::Token;
+use super::cues::{
+    cue_phrase, is_reporting_cue, participle_reports, topic_cue, NOT_REPORTING, PREPOSITIONS,
+};
+use super::subjects::{distant_subject, inverted_speaker};
 use crate::extract::ByteSpan;
 
 /// One reported statement, in byte offsets.
@@ -31,93 +33,6 @@ pub(super) struct Reported {
 
 /// Fewest words a reported clause has: "he said so" is not worth a record.
 const MIN_CONTENT_WORDS: usize = 2;
-
-/// Lexicon forms that rarely introduce what someone said ("put it",
-/// "went on", "continued to", "rated").
-const NOT_REPORTING: &[&str] = &[
-    "put",
-    "puts",
-    "went",
-    "goes",
-    "shot",
-    "read",
-    "reads",
-    "rated",
-    "rates",
-    "ruled",
-    "rules",
-    "posted",
-    "quoted",
-    "continue",
-    "continued",
-    "continues",
-    "continuing",
-    "thought",
-    "welcomed",
-    "welcoming",
-    "thanked",
-    "thanking",
-    "thanks",
-    "signaled",
-    "signalled",
-    "labeled",
-    "labelled",
-    "retweeted",
-    "liken",
-    "likened",
-    "mocked",
-    "ruling",
-    "rule",
-    "pledged",
-    "states",
-    "emails",
-    "maintained",
-    "charged",
-    "declared",
-    "wrote",
-    "tell",
-    "fears",
-];
-
-/// Verbs outside the quote lexicon that PolNeAR marks as cues of
-/// reported speech or belief ("Clinton believes ...", "a poll found ...").
-/// Not quote cues: next to a quotation they are rarely its attribution.
-const REPORTING_ONLY: &[&str] = &[
-    "believe",
-    "believes",
-    "believed",
-    "think",
-    "thinks",
-    "show",
-    "shows",
-    "showed",
-    "found",
-    "finds",
-    "hope",
-    "hopes",
-    "hoped",
-    "fear",
-    "feared",
-    "indicated",
-    "indicates",
-    "defended",
-    "defends",
-    "proposed",
-    "proposes",
-    "endorsed",
-    "endorses",
-    "supported",
-    "supports",
-    "opposed",
-    "opposes",
-];
-
-/// Words that start a prepositional phrase: after a cue they say where or
-/// how it was said (`wrote in an analysis`, `said on Fox`), not what.
-const PREPOSITIONS: &[&str] = &[
-    "in", "on", "at", "from", "by", "during", "after", "before", "via", "through", "while", "with",
-    "to", "for", "outside", "inside", "as",
-];
 
 /// The reported statements of sentence `s`, added to `out`.
 pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
@@ -263,63 +178,6 @@ fn closing_tail(tail: &[Token<'_>]) -> Option<(Phrase, Phrase)> {
     (speaker.0 <= 3 && adjunct && !clause_follows).then_some((speaker, (cue, cue + 1)))
 }
 
-/// Whether `s[k]` is a cue that can report a clause.
-fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
-    let t = &s[k];
-    if topic_cue(s, k) {
-        return !inside_quote(s, k);
-    }
-    // "called him a liar" names; only "called for" / "called on" report.
-    if t.is_one_of(&["called", "calling", "calls", "call"]) && cue_phrase(s, k).1 == k + 1 {
-        return false;
-    }
-    let prev = k.checked_sub(1).map(|p| &s[p]);
-    // "Trump's remarks": a possessive is no subject.
-    let after_name = prev.is_some_and(|p| {
-        (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
-    });
-    let extra = t.with_lower(|w| REPORTING_ONLY.contains(&w)) == Some(true);
-    let cue = is_cue(t) || extra || (after_name && is_cue_after_subject(t));
-    // "was criticized by": a passive names no speaker before it; "20
-    // pledged delegates", "the said": an adjective.
-    let passive = prev.is_some_and(|p| {
-        p.is_one_of(&[
-            "was", "were", "been", "be", "being", "is", "are", "the", "a", "an",
-        ]) || p.text.bytes().all(|b| b.is_ascii_digit())
-    });
-    // "Chris Christie Says He Would ...": a headline, in title case.
-    let headline = t.is_one_of(&["says", "said", "tells", "warns", "claims", "urges"])
-        && prev.is_some_and(Token::is_capitalised)
-        && s.get(k + 1).is_some_and(Token::is_capitalised);
-    cue && !passive
-        && (!t.is_capitalised() || headline)
-        && !t.with_lower(|w| NOT_REPORTING.contains(&w)).unwrap_or(true)
-        && !inside_quote(s, k)
-}
-
-/// `s[k]` is inside a quotation (more marks opened than closed before it).
-fn inside_quote(s: &[Token<'_>], k: usize) -> bool {
-    let (mut open, mut straight) = (0i32, 0u32);
-    for t in s[..k].iter().filter(|t| !t.is_word) {
-        match t.text {
-            "“" | "«" | "„" => open += 1,
-            "”" | "»" => open -= 1,
-            "\"" => straight += 1,
-            _ => {}
-        }
-    }
-    open > 0 || straight % 2 == 1
-}
-
-/// "..., saying that ...": a participle reports a clause only when one
-/// follows ("adding to her lead" does not).
-fn participle_reports(s: &[Token<'_>], k: usize) -> bool {
-    !is_participle(&s[k])
-        || s.get(k + 1).is_some_and(|t| {
-            t.is_one_of(&["that"]) || is_pronoun(t) || t.is_capitalised() || t.is_punct(':')
-        })
-}
-
 /// `X said (that) ...` and the other verbs: the first cue with a subject,
 /// then the cues it is coordinated with (`X accused ... and said ...`,
 /// `X stated ..., suggesting ...`), which share its speaker; then again
@@ -421,66 +279,6 @@ fn first_of_coordination(s: &[Token<'_>], j: usize) -> usize {
     i
 }
 
-/// The cue's words: `called for`, `called on`, `talked about`, or the
-/// verb alone.
-fn cue_phrase(s: &[Token<'_>], k: usize) -> Phrase {
-    let verb_with = s[k].is_one_of(&["called", "calls", "calling", "call"])
-        && s.get(k + 1).is_some_and(|t| t.is_one_of(&["for", "on"]));
-    (
-        k,
-        if verb_with || topic_cue(s, k) {
-            k + 2
-        } else {
-            k + 1
-        },
-    )
-}
-
-/// Verbs that report a topic through a particle, and the particle.
-const TOPIC_CUES: &[(&[&str], &str)] = &[
-    (
-        &[
-            "talk",
-            "talks",
-            "talked",
-            "talking",
-            "spoke",
-            "speak",
-            "speaks",
-            "speaking",
-            "complained",
-            "joked",
-            "warned",
-            "wrote",
-            "tweeted",
-            "worried",
-        ],
-        "about",
-    ),
-    (
-        &[
-            "referring",
-            "referred",
-            "refers",
-            "pointed",
-            "points",
-            "pointing",
-        ],
-        "to",
-    ),
-];
-
-/// `talked about the economy`, `pointed to the polls`: what is reported
-/// is a topic, a noun phrase, so it ends at the next comma.
-fn topic_cue(s: &[Token<'_>], k: usize) -> bool {
-    let Some(next) = s.get(k + 1) else {
-        return false;
-    };
-    TOPIC_CUES
-        .iter()
-        .any(|(verbs, particle)| s[k].is_one_of(verbs) && next.is_one_of(&[particle]))
-}
-
 /// The first token of what `cue` reports: past a time ("on Tuesday"),
 /// "in a statement", a colon, and the listener of "told" / "asked".
 fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
@@ -516,57 +314,6 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
         t.is_one_of(PREPOSITIONS) || is_time_word(t) || t.is_one_of(&["late", "early"])
     });
     that.filter(|_| adjunct).unwrap_or(i)
-}
-
-/// `, said Ms. Gil, with ...`: after a comma, the cue is followed by a
-/// name that closes the clause, so the name is the cue's speaker and what
-/// follows is no report.
-fn inverted_speaker(s: &[Token<'_>], k: usize, end: usize) -> bool {
-    let named = s.get(k + 1).is_some_and(Token::is_capitalised);
-    named
-        && phrase_starting_at(s, k + 1)
-            .is_some_and(|p| p.1 >= end || s[p.1].is_punct(',') || s[p.1].is_punct('.'))
-}
-
-/// A poll's share of respondents before a cue: `42% say`, `nine in 10
-/// said`, `one in four said`.
-fn share_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
-    let is_number = |t: &Token<'_>| {
-        t.bytes_are_digits()
-            || t.is_one_of(&[
-                "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            ])
-    };
-    if k >= 2 && s[k - 1].is_punct('%') && is_number(&s[k - 2]) {
-        return Some((k - 2, k));
-    }
-    let start = k.checked_sub(3)?;
-    (is_number(&s[k - 1]) && s[k - 2].is_one_of(&["in"]) && is_number(&s[start]))
-        .then_some((start, k))
-}
-
-/// The speaker of a cue `own_subject` finds none for: the sentence's
-/// first name when a long description stands between it and the cue
-/// (`Gary Emineth, a former state party chairman who ..., said`), or the
-/// subject of the sentence for a second verb (`X became a delegate and
-/// said`).
-fn distant_subject(s: &[Token<'_>], k: usize) -> Option<Phrase> {
-    let prev = &s[k - 1];
-    if let Some(share) = share_subject(s, k) {
-        return Some(share);
-    }
-    if prev.is_one_of(&["and", "but"]) {
-        return sentence_subject(s, k);
-    }
-    if !prev.is_punct(',') {
-        return None;
-    }
-    let start = usize::from(s[0].is_one_of(&["but", "and", "yet", "so"]));
-    let head = phrase_starting_at(s, start).filter(|p| p.0 == start && p.1 < k)?;
-    let named = s[head.0].is_capitalised() || is_pronoun(&s[head.0]);
-    // "A spokeswoman for Janney also declined to comment, saying ...": a
-    // participle after a comma takes the subject the sentence opens with.
-    (is_participle(&s[k]) || (named && s[head.1].is_punct(','))).then_some(head)
 }
 
 /// `Lavrov: ...` -- a short label and a colon.
