@@ -22,6 +22,26 @@ pub enum DeliveryMode {
     ExactlyOnce,
 }
 
+/// Which attributions records carry (`--attributions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AttributionsArg {
+    /// Quotations only (`direct`, `partial`): records as before reported
+    /// speech was extracted, byte for byte.
+    Quoted,
+    /// Quotations and reported speech (`indirect`).
+    #[default]
+    All,
+}
+
+impl From<AttributionsArg> for crate::extract::Attributions {
+    fn from(arg: AttributionsArg) -> Self {
+        match arg {
+            AttributionsArg::Quoted => crate::extract::Attributions::Quoted,
+            AttributionsArg::All => crate::extract::Attributions::All,
+        }
+    }
+}
+
 /// Kafka connection settings shared by `run` and `replay`.
 #[derive(Debug, Clone, Args)]
 pub struct KafkaArgs {
@@ -55,6 +75,11 @@ pub struct KafkaArgs {
     /// Delivery guarantee.
     #[arg(long, env = "ENRICHER_DELIVERY", value_enum, default_value_t = DeliveryMode::AtLeastOnce)]
     pub delivery: DeliveryMode,
+
+    /// Which attributions records carry: `quoted` keeps the records of
+    /// before reported speech (no `indirect` ones).
+    #[arg(long, env = "ENRICHER_ATTRIBUTIONS", value_enum, default_value_t = AttributionsArg::All)]
+    pub attributions: AttributionsArg,
 }
 
 impl KafkaArgs {

@@ -26,6 +26,8 @@ pub struct Enricher {
     /// When false, articles are only parsed and re-serialized (empty lists):
     /// the pass-through mode that measures the pipeline's I/O limit.
     pub extraction: bool,
+    /// Which attributions records carry.
+    pub attributions: extract::Attributions,
 }
 
 impl Default for Enricher {
@@ -33,6 +35,7 @@ impl Default for Enricher {
         Enricher {
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             extraction: true,
+            attributions: extract::Attributions::All,
         }
     }
 }
@@ -57,13 +60,13 @@ impl Enricher {
             language: article.meta.language.as_deref(),
         };
         let analysis = if self.extraction {
-            extract::analyze(&doc)
+            extract::analyze_with(&doc, self.attributions)
         } else {
             extract::Analysis::default()
         };
         let extractor = ExtractorInfo {
             version: env!("CARGO_PKG_VERSION"),
-            model: extract::MODEL,
+            model: self.attributions.model(),
         };
         let id_string = id.to_string();
         let record = record::build_record(&article, id, analysis, source, extractor);
@@ -109,9 +112,12 @@ mod tests {
                 }
             }
             for q in record["quotes"].as_array().unwrap() {
-                let (s, e) = (q["start"].as_u64().unwrap() as usize, q["end"].as_u64().unwrap() as usize);
-                prop_assert!(s <= e && e <= chars.len());
-                prop_assert_eq!(chars[s..e].iter().collect::<String>(), q["text"].as_str().unwrap());
+                // The quote, and its speaker, cue and clause when it has them.
+                for span in [q, &q["speaker"], &q["cue"], &q["clause"]].into_iter().filter(|v| v.is_object()) {
+                    let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+                    prop_assert!(s <= e && e <= chars.len());
+                    prop_assert_eq!(chars[s..e].iter().collect::<String>(), span["text"].as_str().unwrap());
+                }
             }
         }
     }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::extract::{analyze, Document, QuoteKind};
+use crate::config::AttributionsArg;
+use crate::extract::{analyze_with, Document, QuoteKind};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalQuotesArgs {
@@ -22,13 +23,22 @@ pub struct EvalQuotesArgs {
     /// Also write the predictions as JSONL records (for score_quotes.py).
     #[arg(long)]
     pub pred_out: Option<PathBuf>,
+    /// Score against every attribution, reported speech included, as
+    /// `score_quotes.py --all-attributions` does.
+    #[arg(long)]
+    pub all_attributions: bool,
+    /// Which attributions the extractor reports (as for `extract`).
+    #[arg(long, value_enum, default_value_t = AttributionsArg::All)]
+    pub attributions: AttributionsArg,
 }
 
-/// One gold attribution whose content holds a double quotation mark.
+/// One gold attribution.
 struct Gold {
     content: Vec<(usize, usize)>,
     source: Vec<(usize, usize)>,
     pure_direct: bool,
+    /// Its content holds a double quotation mark (direct or partial).
+    has_quote_mark: bool,
 }
 
 struct Article {
@@ -45,24 +55,38 @@ struct Predicted {
 }
 
 pub fn run(args: &EvalQuotesArgs) -> anyhow::Result<()> {
-    let articles = load_split(&args.root, &args.split)?;
-    let predictions: Vec<Vec<Predicted>> = articles.iter().map(|a| predict(&a.text)).collect();
+    let mut articles = load_split(&args.root, &args.split)?;
+    let scope = args.attributions.into();
+    let mut predictions: Vec<Vec<Predicted>> =
+        articles.iter().map(|a| predict(&a.text, scope)).collect();
     if let Some(path) = &args.pred_out {
         write_predictions(path, &articles, &predictions)?;
     }
-    let mut scores = score(&articles, &predictions);
+    if !args.all_attributions {
+        // The default mode: quoted gold only, and indirect predictions ignored.
+        for a in &mut articles {
+            a.gold.retain(|g| g.has_quote_mark);
+        }
+        for p in &mut predictions {
+            p.retain(|q| q.kind != "indirect");
+        }
+    }
+    let mut scores = score(&articles, &predictions, args.all_attributions);
     scores.push(("articles", articles.len() as f64));
     scores.push(("articles_missing_from_pred", 0.0));
     println!("{}", to_json(&scores));
     Ok(())
 }
 
-fn predict(text: &str) -> Vec<Predicted> {
-    let analysis = analyze(&Document {
-        text,
-        title: None,
-        language: None,
-    });
+fn predict(text: &str, scope: crate::extract::Attributions) -> Vec<Predicted> {
+    let analysis = analyze_with(
+        &Document {
+            text,
+            title: None,
+            language: None,
+        },
+        scope,
+    );
     analysis
         .quotes
         .iter()
@@ -70,6 +94,7 @@ fn predict(text: &str) -> Vec<Predicted> {
             kind: match q.kind {
                 QuoteKind::Direct => "direct",
                 QuoteKind::Partial => "partial",
+                QuoteKind::Indirect => "indirect",
             },
             content: (q.span.start, q.span.end),
             speaker: q.speaker.as_ref().map(|s| (s.span.start, s.span.end)),
@@ -186,10 +211,11 @@ fn parse_gold(text: &str, ann: &str) -> Vec<Gold> {
             let trimmed = ctext
                 .trim()
                 .trim_end_matches(['.', ',', ';', ':', '!', '?', ' ']);
-            has_double_quote(&ctext).then(|| Gold {
+            Some(Gold {
                 content,
                 source: segments_of(rel, "Source"),
                 pure_direct: starts_double_quote(trimmed) && ends_double_quote(trimmed),
+                has_quote_mark: has_double_quote(&ctext),
             })
         })
         .collect()
@@ -240,9 +266,15 @@ struct Counts {
     found_pure: usize,
     strict: usize,
     e2e_gold: usize,
+    /// Gold, found, found end to end: quoted golds, then indirect ones.
+    parts: [[usize; 3]; 2],
 }
 
-fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static str, f64)> {
+fn score(
+    articles: &[Article],
+    predictions: &[Vec<Predicted>],
+    all_attributions: bool,
+) -> Vec<(&'static str, f64)> {
     let mut c = Counts::default();
     for (article, preds) in articles.iter().zip(predictions) {
         score_article(article, preds, &mut c);
@@ -263,9 +295,11 @@ fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static 
     };
     let (qp, qr) = (pct(c.correct, c.n_pred), pct(c.found, c.gold_any));
     let (ep, er) = (pct(c.e2e, c.n_pred), pct(c.e2e_gold, c.gold_any));
-    vec![
-        ("quotes_predicted", c.n_pred as f64),
-        ("gold_quoted", c.gold_any as f64),
+    let mut out = vec![("quotes_predicted", c.n_pred as f64)];
+    if !all_attributions {
+        out.push(("gold_quoted", c.gold_any as f64));
+    }
+    out.extend([
         ("gold_pure_direct", c.gold_pure as f64),
         ("quote_precision", qp),
         ("quote_recall", qr),
@@ -279,7 +313,25 @@ fn score(articles: &[Article], predictions: &[Vec<Predicted>]) -> Vec<(&'static 
         ("e2e_precision", ep),
         ("e2e_recall", er),
         ("e2e_f1", f1(ep, er)),
-    ]
+    ]);
+    // The order score_quotes.py prints in.
+    if all_attributions {
+        out.push(("gold_all", c.gold_any as f64));
+        let names = [
+            ("gold_quoted", "quote_recall_quoted", "e2e_recall_quoted"),
+            (
+                "gold_indirect",
+                "quote_recall_indirect",
+                "e2e_recall_indirect",
+            ),
+        ];
+        for ((gold, found, e2e), [g, fo, fe]) in names.into_iter().zip(c.parts) {
+            out.push((gold, g as f64));
+            out.push((found, pct(fo, g)));
+            out.push((e2e, pct(fe, g)));
+        }
+    }
+    out
 }
 
 fn score_article(article: &Article, preds: &[Predicted], c: &mut Counts) {
@@ -322,6 +374,10 @@ fn score_article(article: &Article, preds: &[Predicted], c: &mut Counts) {
         }
     }
     for (i, gold) in article.gold.iter().enumerate() {
+        let part = &mut c.parts[usize::from(!gold.has_quote_mark)];
+        part[0] += 1;
+        part[1] += usize::from(!matched[i].is_empty());
+        part[2] += usize::from(e2e_found.contains(&i));
         if matched[i].is_empty() {
             continue;
         }
@@ -354,10 +410,9 @@ fn to_json(scores: &[(&str, f64)]) -> String {
     let lines: Vec<String> = scores
         .iter()
         .map(|(k, v)| {
-            let is_count = matches!(
-                *k,
-                "quotes_predicted" | "gold_quoted" | "gold_pure_direct" | "articles"
-            ) || k.starts_with("articles");
+            let is_count = matches!(*k, "quotes_predicted" | "gold_pure_direct" | "articles")
+                || k.starts_with("articles")
+                || k.starts_with("gold_");
             if is_count {
                 format!(" \"{k}\": {}", *v as u64)
             } else {
@@ -382,13 +437,14 @@ mod tests {
     }
 
     #[test]
-    fn gold_keeps_only_quoted_attributions_and_marks_pure_ones() {
+    fn gold_marks_quoted_and_pure_attributions() {
         let text = "Lavrov said \u{201c}no.\u{201d} He said maybe.";
         let ann = "T1\tSource 0 6\tLavrov\nT2\tCue 7 11\tsaid\nT3\tContent 12 17\t\u{201c}no.\u{201d}\n\
                    E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\nT4\tContent 26 32\tmaybe.\nE2\tAttribution:T2 Content:T4";
         let gold = parse_gold(text, ann);
-        assert_eq!(gold.len(), 1);
-        assert!(gold[0].pure_direct);
+        assert_eq!(gold.len(), 2);
+        assert!(gold[0].pure_direct && gold[0].has_quote_mark);
+        assert!(!gold[1].pure_direct && !gold[1].has_quote_mark);
         assert_eq!(gold[0].source, vec![(0, 6)]);
     }
 
@@ -399,6 +455,7 @@ mod tests {
             content: vec![(12, 28)],
             source: vec![(0, 6)],
             pure_direct: true,
+            has_quote_mark: true,
         }];
         let article = Article {
             stem: "a".into(),
@@ -417,7 +474,7 @@ mod tests {
                 speaker: None,
             },
         ];
-        let scores: BTreeMap<_, _> = score(&[article], &[preds]).into_iter().collect();
+        let scores: BTreeMap<_, _> = score(&[article], &[preds], false).into_iter().collect();
         assert_eq!(scores["quote_precision"], 50.0);
         assert_eq!(scores["quote_recall"], 100.0);
         assert_eq!(scores["speaker_accuracy"], 100.0);

@@ -222,6 +222,11 @@ pub struct QuoteOut {
     pub end: usize,
     pub speaker: Option<SpeakerOut>,
     pub cue: Option<SpanOut>,
+    /// A partial quote inside a reported clause (a mixed quote): the whole
+    /// clause, quoted words included, which is the attribution's content.
+    /// Absent otherwise, and always with `--attributions quoted`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<SpanOut>,
 }
 
 #[derive(Debug, Serialize)]
@@ -301,6 +306,7 @@ pub fn build_record<'a>(
             kind: match q.kind {
                 QuoteKind::Direct => "direct",
                 QuoteKind::Partial => "partial",
+                QuoteKind::Indirect => "indirect",
             },
             text: q.span.text,
             start: q.span.start,
@@ -312,6 +318,7 @@ pub fn build_record<'a>(
                 entity_id: s.entity.map(entity_id),
             }),
             cue: q.cue.map(SpanOut::from),
+            clause: q.clause.map(SpanOut::from),
         });
     EnrichedRecord {
         schema_version: SCHEMA_VERSION,

@@ -17,7 +17,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
 use crate::commands::view::{style, ColorChoice};
-use crate::config::{DeliveryMode, KafkaArgs, RunArgs};
+use crate::config::{AttributionsArg, DeliveryMode, KafkaArgs, RunArgs};
 use crate::enrich::DEFAULT_MAX_ARTICLE_BYTES;
 use crate::metrics::Metrics;
 use crate::record::parse_article;
@@ -49,6 +49,11 @@ pub struct DemoArgs {
     /// Give up if the records have not all arrived after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
+
+    /// Which attributions records carry: `quoted` keeps the records of
+    /// before reported speech (no `indirect` ones).
+    #[arg(long, env = "ENRICHER_ATTRIBUTIONS", value_enum, default_value_t = AttributionsArg::All)]
+    pub attributions: AttributionsArg,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -73,7 +78,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(crate::pipeline::run(
-        worker_args(&brokers),
+        worker_args(&brokers, args.attributions),
         Metrics::new(),
         async {
             let _ = stopped.await;
@@ -120,7 +125,7 @@ fn print_records(payloads: &[Vec<u8>], articles: &[&str], args: &DemoArgs) -> an
     Ok(())
 }
 
-fn worker_args(brokers: &str) -> RunArgs {
+fn worker_args(brokers: &str, attributions: AttributionsArg) -> RunArgs {
     RunArgs {
         kafka: KafkaArgs {
             brokers: brokers.to_owned(),
@@ -130,6 +135,7 @@ fn worker_args(brokers: &str) -> RunArgs {
             kafka_properties: Vec::new(),
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             delivery: DeliveryMode::AtLeastOnce,
+            attributions,
         },
         group_id: "article-enricher-demo".to_owned(),
         metrics_addr: None,

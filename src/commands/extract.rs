@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use crate::config::AttributionsArg;
 use crate::enrich::{Enricher, DEFAULT_MAX_ARTICLE_BYTES};
 
 #[derive(Debug, Clone, Args)]
@@ -22,6 +23,11 @@ pub struct ExtractArgs {
     /// Largest article accepted, in bytes; larger lines are reported and skipped.
     #[arg(long, default_value_t = DEFAULT_MAX_ARTICLE_BYTES)]
     pub max_article_bytes: usize,
+
+    /// Which attributions records carry: `quoted` keeps the records of
+    /// before reported speech (no `indirect` ones).
+    #[arg(long, env = "ENRICHER_ATTRIBUTIONS", value_enum, default_value_t = AttributionsArg::All)]
+    pub attributions: AttributionsArg,
 }
 
 /// Counts of one `extract` run.
@@ -47,6 +53,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     let enricher = Enricher {
         max_article_bytes: args.max_article_bytes,
         extraction: true,
+        attributions: args.attributions.into(),
     };
     let summary = extract_jsonl(
         &enricher,

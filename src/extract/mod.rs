@@ -16,8 +16,33 @@ mod quotes;
 
 pub use language::detect_language;
 
-/// Names the models inside this build; goes into every record's `extractor`.
-pub const MODEL: &str = "ner-perceptron-conll03-v1+quotes-rules-v1";
+/// Names the models inside this build; goes into every record's `extractor`
+/// (with [`Attributions::All`], the default).
+pub const MODEL: &str = "ner-perceptron-conll03-v1+quotes-rules-v1+reported-rules-v1";
+
+/// The model name of records made with [`Attributions::Quoted`]: the same
+/// as before reported speech existed, since those records are too.
+pub const MODEL_QUOTED: &str = "ner-perceptron-conll03-v1+quotes-rules-v1";
+
+/// Which attributions [`analyze_with`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Attributions {
+    /// Quotations only (`direct`, `partial`): the records of before issue 15.
+    Quoted,
+    /// Quotations and reported speech (`indirect`).
+    #[default]
+    All,
+}
+
+impl Attributions {
+    /// The `extractor.model` of records made with this setting.
+    pub fn model(self) -> &'static str {
+        match self {
+            Attributions::Quoted => MODEL_QUOTED,
+            Attributions::All => MODEL,
+        }
+    }
+}
 
 /// What an article gives the extractor.
 #[derive(Debug, Clone, Copy, Default)]
@@ -87,6 +112,8 @@ pub enum QuoteKind {
     Direct,
     /// A quoted fragment inside the reporter's own sentence.
     Partial,
+    /// Reported speech without quotation marks ("Lavrov said he is ready").
+    Indirect,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,14 +126,23 @@ pub struct Speaker {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
     pub kind: QuoteKind,
-    /// The quoted words without the quotation marks (in `text`).
+    /// The quoted words without the quotation marks (in `text`); for
+    /// `Indirect`, the reported clause without its cue and speaker.
     pub span: Span,
+    /// A partial quote inside a reported clause (a mixed quote): the whole
+    /// clause, quoted words included, which is the attribution's content.
+    pub clause: Option<Span>,
     pub speaker: Option<Speaker>,
     pub cue: Option<Span>,
 }
 
-/// Extract entities and quotes from one article. Never panics.
+/// Extract entities and every attribution from one article. Never panics.
 pub fn analyze(doc: &Document<'_>) -> Analysis {
+    analyze_with(doc, Attributions::All)
+}
+
+/// [`analyze`], reporting the attributions `scope` asks for.
+pub fn analyze_with(doc: &Document<'_>, scope: Attributions) -> Analysis {
     let language = detect_language(doc.text, doc.language);
     if let Some(lang) = language.as_deref() {
         if lang != "en" {
@@ -119,7 +155,7 @@ pub fn analyze(doc: &Document<'_>) -> Analysis {
             };
         }
     }
-    let mut analysis = analyze_english(doc);
+    let mut analysis = analyze_english(doc, scope);
     analysis.language = language;
     analysis
 }
@@ -150,12 +186,17 @@ pub(crate) struct FoundQuote {
     /// The speaker's words and the index of their [`EntityGroup`], if any.
     pub speaker: Option<(ByteSpan, Option<usize>)>,
     pub cue: Option<ByteSpan>,
+    /// See [`Quote::clause`].
+    pub clause: Option<ByteSpan>,
 }
 
 /// The English pipeline, on byte offsets, converted to code points at the end.
-fn analyze_english(doc: &Document<'_>) -> Analysis {
+fn analyze_english(doc: &Document<'_>, scope: Attributions) -> Analysis {
     let groups = entities::find_entities(doc.text, doc.title.unwrap_or(""));
-    let quotes = quotes::find_quotes(doc.text, &groups);
+    let mut quotes = quotes::find_quotes(doc.text, &groups);
+    if scope == Attributions::All {
+        quotes::add_reported(doc.text, &groups, &mut quotes);
+    }
 
     let text_map = offsets::ByteToChar::new(doc.text);
     let title = doc.title.unwrap_or("");
@@ -197,6 +238,7 @@ fn analyze_english(doc: &Document<'_>) -> Analysis {
                 entity,
             }),
             cue: q.cue.map(|b| span(Field::Text, b)),
+            clause: q.clause.map(|b| span(Field::Text, b)),
         })
         .collect();
     Analysis {

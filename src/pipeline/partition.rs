@@ -57,6 +57,7 @@ impl Processor {
             enricher: Enricher {
                 max_article_bytes: kafka.max_article_bytes,
                 extraction,
+                attributions: kafka.attributions.into(),
             },
             pool: ExtractionPool::per_core().context("cannot start the extraction threads")?,
             metrics,

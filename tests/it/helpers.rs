@@ -33,6 +33,7 @@ pub fn run_args(brokers: &str, input: &str, output: &str, dlq: Option<&str>) -> 
             ],
             max_article_bytes: 64 * 1024,
             delivery: DeliveryMode::AtLeastOnce,
+            attributions: Default::default(),
         },
         group_id: format!("test-group-{input}"),
         metrics_addr: None,

@@ -226,7 +226,7 @@ fn signature(tokens: &[Token<'_>], lead: usize) -> Option<Attribution> {
 }
 
 /// "saying", "calling": a participle, whose subject is the sentence's.
-fn is_participle(token: &Token<'_>) -> bool {
+pub(super) fn is_participle(token: &Token<'_>) -> bool {
     token.text.len() > 4 && token.text.ends_with("ing")
 }
 
@@ -316,7 +316,11 @@ fn before_quote(tokens: &[Token<'_>], at_sentence_start: bool) -> Option<Attribu
 
 /// The speaker a cue names itself: "Lavrov said", "said Lavrov,",
 /// "according to Lavrov", "with Cruz promising".
-fn own_subject(tokens: &[Token<'_>], k: usize, at_sentence_start: bool) -> Option<Phrase> {
+pub(super) fn own_subject(
+    tokens: &[Token<'_>],
+    k: usize,
+    at_sentence_start: bool,
+) -> Option<Phrase> {
     if let Some(len) =
         phrase_cue_len(tokens, k).filter(|_| tokens[k].text.eq_ignore_ascii_case("according"))
     {
@@ -365,7 +369,7 @@ fn in_finished_subordinate_clause(tokens: &[Token<'_>], phrase: Phrase, cue: usi
 }
 
 /// Verbs whose object is the listener, not the speaker ("told Congress").
-fn takes_listener(token: &Token<'_>) -> bool {
+pub(super) fn takes_listener(token: &Token<'_>) -> bool {
     token.is_one_of(&[
         "told", "tells", "telling", "tell", "asked", "asks", "asking", "ask",
     ])
@@ -410,7 +414,7 @@ fn subject_over_verbs(tokens: &[Token<'_>], cue: usize) -> Option<Phrase> {
 
 /// `Rep. Trey Gowdy (R-S.C.): "..."` -- a short label ending in a colon:
 /// a name, maybe after a title, and no verb.
-fn colon_speaker(tokens: &[Token<'_>]) -> Option<Attribution> {
+pub(super) fn colon_speaker(tokens: &[Token<'_>]) -> Option<Attribution> {
     let (last, body) = tokens.split_last()?;
     if !last.is_punct(':') || body.is_empty() || body.len() > 10 {
         return None;

@@ -8,7 +8,10 @@
 //! 3. `continuation`: quotes with no cue of their own inherit the speaker of
 //!    the quote they continue;
 //! 4. `kinds`: direct or partial, and scare quotes;
-//! 5. `linking`: the speaker's entity, pronouns resolved to people.
+//! 5. `linking`: the speaker's entity, pronouns resolved to people;
+//! 6. `reported/` (only when every attribution is asked for): reported
+//!    speech without quotation marks, with the same cues, speakers and
+//!    linking; a quote inside a reported clause gets the clause.
 //!
 //! Everything is a bounded amount of work per quote on top of one pass over
 //! the text. Slicing happens only at char boundaries (ASCII bytes, UTF-8
@@ -21,6 +24,7 @@ mod cues;
 mod kinds;
 mod linking;
 mod marks;
+mod reported;
 mod spans;
 mod speaker;
 mod tokens;
@@ -30,6 +34,7 @@ mod tests;
 
 use super::{ByteSpan, EntityGroup, FoundQuote, QuoteKind};
 use attribution::Attribution;
+pub(crate) use reported::add_reported;
 
 /// Whether quotes nobody is found to have said are reported (with no
 /// speaker). They are not: most are scare quotes or titles ("so-called",
@@ -83,6 +88,7 @@ pub(crate) fn find_quotes(text: &str, entities: &[EntityGroup]) -> Vec<FoundQuot
                 )
             }),
             cue: who.and_then(|a| a.cue),
+            clause: None,
         })
         .collect()
 }

@@ -24,6 +24,11 @@ impl Token<'_> {
         self.is_word && self.text.chars().next().is_some_and(|c| c.is_uppercase())
     }
 
+    /// A word made of ASCII digits only ("42", "2016").
+    pub fn bytes_are_digits(&self) -> bool {
+        self.is_word && self.text.bytes().all(|b| b.is_ascii_digit())
+    }
+
     /// A word equal to one of `words`, ignoring ASCII case.
     pub fn is_one_of(&self, words: &[&str]) -> bool {
         self.is_word && words.iter().any(|w| self.text.eq_ignore_ascii_case(w))

@@ -1,0 +1,312 @@
+//! Hand-written sentences for each pattern, mixed quotes, the seed
+//! article, and a property test that spans stay in bounds.
+
+use super::add_reported;
+use crate::extract::quotes::find_quotes;
+use crate::extract::{FoundQuote, QuoteKind};
+use proptest::prelude::*;
+
+/// Content, speaker and cue of each indirect attribution of `text`.
+fn reported(text: &str) -> Vec<(&str, &str, &str)> {
+    let mut quotes = find_quotes(text, &[]);
+    add_reported(text, &[], &mut quotes);
+    quotes
+        .iter()
+        .filter(|q| q.kind == QuoteKind::Indirect)
+        .map(|q| {
+            let (speaker, _) = q.speaker.unwrap();
+            let cue = q.cue.unwrap();
+            (
+                &text[q.content.start..q.content.end],
+                &text[speaker.start..speaker.end],
+                &text[cue.start..cue.end],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn speaker_said_that() {
+    assert_eq!(
+        reported("Lavrov said that he is ready to meet the new team."),
+        [("that he is ready to meet the new team", "Lavrov", "said")]
+    );
+    assert_eq!(
+        reported("The minister also said on Tuesday talks would resume."),
+        [("talks would resume", "The minister", "said")]
+    );
+}
+
+#[test]
+fn closing_attribution() {
+    assert_eq!(
+        reported("The talks were organized by Russia and Turkey, Deutsche Welle reported."),
+        [(
+            "The talks were organized by Russia and Turkey",
+            "Deutsche Welle",
+            "reported"
+        )]
+    );
+    assert_eq!(
+        reported("Talks will resume next week, said a spokesman for the ministry."),
+        [(
+            "Talks will resume next week",
+            "a spokesman for the ministry",
+            "said"
+        )]
+    );
+}
+
+#[test]
+fn told_a_listener() {
+    assert_eq!(
+        reported("Trump told CNN that he believed the story was made up."),
+        [("that he believed the story was made up", "Trump", "told")]
+    );
+}
+
+#[test]
+fn according_to() {
+    assert_eq!(
+        reported("According to the ministry, the talks will resume in March."),
+        [(
+            "the talks will resume in March",
+            "the ministry",
+            "According to"
+        )]
+    );
+    assert_eq!(
+        reported("The talks will resume in March, according to two officials."),
+        [(
+            "The talks will resume in March",
+            "two officials",
+            "according to"
+        )]
+    );
+}
+
+#[test]
+fn accused_called_for_denied() {
+    assert_eq!(
+        reported("Lavrov accused the US administration of putting pressure on Tokyo."),
+        [(
+            "the US administration of putting pressure on Tokyo",
+            "Lavrov",
+            "accused"
+        )]
+    );
+    assert_eq!(
+        reported("Sanders called for an open primary process."),
+        [("an open primary process", "Sanders", "called for")]
+    );
+    assert_eq!(
+        reported("Cruz denied that waterboarding constitutes torture."),
+        [("that waterboarding constitutes torture", "Cruz", "denied")]
+    );
+    assert_eq!(
+        reported("He dismissed the allegations of a cyberattack."),
+        [("the allegations of a cyberattack", "He", "dismissed")]
+    );
+}
+
+#[test]
+fn warned_urged_argued_claimed() {
+    for cue in ["warned", "urged", "argued", "claimed"] {
+        let text = format!("The senator {cue} that the bill would fail.");
+        let found = reported(&text);
+        assert_eq!(
+            found,
+            [("that the bill would fail", "The senator", cue)],
+            "{cue}"
+        );
+    }
+}
+
+#[test]
+fn colon_after_a_speaker() {
+    assert_eq!(
+        reported("Joe Scarborough: Trump playing dumb about the KKK is disqualifying."),
+        [(
+            "Trump playing dumb about the KKK is disqualifying",
+            "Joe Scarborough",
+            ":"
+        )]
+    );
+}
+
+#[test]
+fn coordinated_reports_share_the_speaker() {
+    assert_eq!(
+        reported("Lavrov stated that the plan was bad, suggesting that Russia would respond."),
+        [
+            ("that the plan was bad", "Lavrov", "stated"),
+            ("that Russia would respond", "Lavrov", "suggesting"),
+        ]
+    );
+}
+
+#[test]
+fn a_quote_is_not_reported_again() {
+    assert_eq!(reported("“We are ready,” Lavrov said."), []);
+    assert_eq!(reported("Lavrov said: “We are ready to talk.”"), []);
+}
+
+#[test]
+fn a_mixed_quote_is_one_attribution_over_the_clause() {
+    let text = "Mr. Luntz said the campaign had failed to “connect” with voters.";
+    let mut quotes = find_quotes(text, &[]);
+    add_reported(text, &[], &mut quotes);
+    assert_eq!(quotes.len(), 1, "{quotes:?}");
+    let q = &quotes[0];
+    assert_eq!(q.kind, QuoteKind::Partial);
+    assert_eq!(&text[q.content.start..q.content.end], "connect");
+    let clause = q.clause.unwrap();
+    assert_eq!(
+        &text[clause.start..clause.end],
+        "the campaign had failed to “connect” with voters"
+    );
+}
+
+#[test]
+fn no_cue_no_attribution() {
+    assert_eq!(reported("The talks will include opposition leaders."), []);
+    assert_eq!(reported("Washington had been seen as a problem."), []);
+}
+
+fn seed_text() -> String {
+    let line = include_str!("../../../../tests/data/seed.jsonl");
+    let value: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    value["text"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_seed_articles_reported_statements_are_lavrovs() {
+    let text = seed_text();
+    let analysis = crate::extract::analyze(&crate::extract::Document {
+        text: &text,
+        title: None,
+        language: Some("en"),
+    });
+    let lavrov = analysis
+        .entities
+        .iter()
+        .position(|e| e.name == "Sergey Lavrov")
+        .expect("Lavrov is an entity");
+    for start in [
+        "he is ready to meet with the incoming administration",
+        "that any deployment of NATO troops",
+        "the allegations that the Russian government ordered",
+        "the outgoing US administration of putting pressures on Tokyo",
+    ] {
+        let q = analysis
+            .quotes
+            .iter()
+            .find(|q| q.span.text.starts_with(start))
+            .unwrap_or_else(|| panic!("{start}: {:#?}", analysis.quotes));
+        assert_eq!(q.kind, QuoteKind::Indirect, "{start}");
+        let speaker = q.speaker.as_ref().unwrap();
+        assert_eq!(speaker.entity, Some(lavrov), "{start}: {speaker:?}");
+    }
+}
+
+/// Whether `span` is a valid, in-bounds range on char boundaries.
+fn in_bounds(text: &str, span: crate::extract::ByteSpan) -> bool {
+    span.start <= span.end && text.get(span.start..span.end).is_some()
+}
+
+fn all_in_bounds(text: &str, quotes: &[FoundQuote]) -> bool {
+    quotes.iter().all(|q| {
+        in_bounds(text, q.content)
+            && q.speaker.is_none_or(|(s, _)| in_bounds(text, s))
+            && q.cue.is_none_or(|c| in_bounds(text, c))
+            && q.clause.is_none_or(|c| in_bounds(text, c))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any text: every span is in bounds and on char boundaries.
+    #[test]
+    fn any_text_gives_in_bounds_spans(text in "\\PC{0,300}") {
+        let mut quotes = find_quotes(&text, &[]);
+        add_reported(&text, &[], &mut quotes);
+        prop_assert!(all_in_bounds(&text, &quotes));
+    }
+
+    /// Text made of the words the patterns look for, where they fire.
+    #[test]
+    fn reporting_words_give_in_bounds_spans(words in proptest::collection::vec(
+        prop::sample::select(vec![
+            "Lavrov", "said", "that", "he", "told", "according", "to", ",", ".", ":", ";",
+            "“", "”", "\"", "and", "accused", "of", "called", "for", "the", "minister", "é", "\n",
+            "suggesting", "Mr.", "who", "reported",
+        ]),
+        0..60,
+    )) {
+        let text = words.join(" ");
+        let mut quotes = find_quotes(&text, &[]);
+        add_reported(&text, &[], &mut quotes);
+        prop_assert!(all_in_bounds(&text, &quotes));
+    }
+}
+
+#[test]
+fn a_clause_boundary_may_start_another_speaker() {
+    assert_eq!(
+        reported("Most Democrats say they are satisfied; 49 percent of Republicans say the same of Trump."),
+        [
+            ("they are satisfied", "Most Democrats", "say"),
+            ("the same of Trump", "Republicans", "say"),
+        ]
+    );
+}
+
+#[test]
+fn quoted_mode_keeps_the_quotes_of_before() {
+    let text = seed_text();
+    let doc = crate::extract::Document {
+        text: &text,
+        title: None,
+        language: Some("en"),
+    };
+    let quoted = crate::extract::analyze_with(&doc, crate::extract::Attributions::Quoted);
+    let all = crate::extract::analyze(&doc);
+    assert!(quoted
+        .quotes
+        .iter()
+        .all(|q| q.kind != QuoteKind::Indirect && q.clause.is_none()));
+    let mut kept: Vec<_> = all
+        .quotes
+        .into_iter()
+        .filter(|q| q.kind != QuoteKind::Indirect)
+        .collect();
+    for q in &mut kept {
+        q.clause = None;
+    }
+    assert_eq!(kept, quoted.quotes);
+}
+
+#[test]
+fn a_topic_ends_at_the_comma() {
+    assert_eq!(
+        reported("Trump talked about the economy, and the crowd cheered."),
+        [("the economy", "Trump", "talked about")]
+    );
+}
+
+#[test]
+fn a_listener_then_an_infinitive() {
+    assert_eq!(
+        reported("Two committees asked the Justice Department to investigate the server."),
+        [("to investigate the server", "Two committees", "asked")]
+    );
+}
+
+#[test]
+fn a_headline_in_title_case() {
+    assert_eq!(
+        reported("Chris Christie Says He Would Issue A Quarantine"),
+        [("He Would Issue A Quarantine", "Chris Christie", "Says")]
+    );
+}
