@@ -54,10 +54,12 @@ fn alias_note(field: &str, first: &str, second: &str) -> String {
             format!("its alias `{key}`")
         }
     };
-    if first == second {
-        String::new()
-    } else {
+    if first != second {
         format!(", as {} and as {}", written(first), written(second))
+    } else if first != field {
+        format!(", as {} both times", written(first))
+    } else {
+        String::new()
     }
 }
 

@@ -169,7 +169,7 @@ fn decode<'a>(raw: &'a RawValue) -> Result<Cow<'a, str>, BadInput> {
     // not, were repaired in `read_payload`.
     serde_json::from_str::<Str<'a>>(raw.get())
         .map(|s| s.0)
-        .map_err(|e| json_error(&e))
+        .map_err(|e| BadInput::InvalidJson(format!("payload is not valid JSON: in a string: {e}")))
 }
 
 /// A string that borrows from the input when it can (a plain `Cow<str>`
@@ -338,10 +338,14 @@ mod tests {
 
     #[test]
     fn a_duplicated_field_is_named() {
-        let cases: [(&[u8], &str); 3] = [
+        let cases: [(&[u8], &str); 4] = [
             (
                 br#"{"id":"x","text":"first","text":"second"}"#,
                 "article field `text` appears twice",
+            ),
+            (
+                br#"{"content":"first","content":"second"}"#,
+                "article field `text` appears twice, as its alias `content` both times",
             ),
             (
                 br#"{"text":"first","body":"second"}"#,
@@ -410,7 +414,7 @@ mod tests {
     fn numeric_ids_keep_their_digits() {
         let a = parse(br#"{"id":12345678901234567890123,"text":"x"}"#).unwrap();
         assert_eq!(a.id.as_deref(), Some("12345678901234567890123"));
-        let b = parse(br#"{"id":-1.5e3,"text":"x"}"#).unwrap();
+        let b = parse(br#"{"id" : -1.5e3 , "text":"x"}"#).unwrap();
         assert_eq!(b.id.as_deref(), Some("-1.5e3"));
     }
 
