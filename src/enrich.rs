@@ -49,15 +49,16 @@ impl Enricher {
         source: Option<SourceInfo>,
         fallback_id: impl FnOnce() -> String,
     ) -> Result<Enriched, BadInput> {
-        let article = record::parse_article(payload, self.max_article_bytes)?;
-        let id: Cow<'_, str> = match article.meta.id.as_deref() {
+        let payload = record::read_payload(payload, self.max_article_bytes)?;
+        let article = record::parse_article(&payload)?;
+        let id: Cow<'_, str> = match article.id.as_deref() {
             Some(id) if !id.is_empty() => Cow::Borrowed(id),
             _ => Cow::Owned(fallback_id()),
         };
         let doc = Document {
             text: &article.text,
-            title: article.meta.title.as_deref(),
-            language: article.meta.language.as_deref(),
+            title: article.title.as_deref(),
+            language: article.language.as_deref(),
         };
         let analysis = if self.extraction {
             extract::analyze_with(&doc, self.attributions)
@@ -120,6 +121,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Half an emoji from a JavaScript producer: the article is enriched,
+    /// the half becomes U+FFFD, and the record says so before any warning
+    /// of the extractor's.
+    #[test]
+    fn a_lone_surrogate_is_enriched_with_a_warning() {
+        let enrich = |payload: &str| {
+            let out = Enricher::default()
+                .enrich(Some(payload.as_bytes()), None, || "x".to_owned())
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&out.json).unwrap()
+        };
+        let surrogate_warning =
+            "replaced 1 lone UTF-16 surrogate escape (half of a \\ud800-\\udfff pair) with U+FFFD";
+        let record = enrich(
+            r#"{"id":"s1","text":"Angela Merkel met Emmanuel Macron in Paris \ud83d","language":"en"}"#,
+        );
+        assert_eq!(record["warnings"], serde_json::json!([surrogate_warning]));
+        let names: Vec<&str> = record["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"Angela Merkel"), "{names:?}");
+        let record = enrich(r#"{"text":"Bonjour \udc00 tout le monde","language":"fr"}"#);
+        let warnings = record["warnings"].as_array().unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(warnings[0], surrogate_warning);
     }
 
     #[test]

@@ -1,154 +1,25 @@
 //! The wire formats: the input article and the enriched output record.
 //!
-//! This is the only module that knows JSON field names. The output record is a
+//! This is the only module that knows JSON field names (the input's in
+//! `record/input.rs`, its bad-input taxonomy in `record/bad_input.rs`). The output record is a
 //! public contract, described for users in `schema/enriched-record.v1.json`
 //! and the README; change it only by bumping [`SCHEMA_VERSION`].
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Serialize;
 
 use crate::extract::{Analysis, EntityType, Field, QuoteKind, Span};
 
+mod bad_input;
+mod input;
+mod surrogates;
+
+pub use bad_input::BadInput;
+pub use input::{parse_article, read_payload, ParsedArticle, Payload};
+
 /// Version of the output record's schema. Bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Why an input message cannot be enriched. Each variant is a DLQ reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BadInput {
-    #[error("message has no payload")]
-    Empty,
-    #[error("payload is not valid UTF-8: {0}")]
-    InvalidUtf8(String),
-    #[error("payload is not valid JSON: {0}")]
-    InvalidJson(String),
-    #[error("payload is JSON but not an object")]
-    NotAnObject,
-    #[error("article has no `text` (or `body`/`content`) field")]
-    MissingText,
-    #[error("article field `text` must be a string")]
-    TextNotString,
-    #[error("article field `{0}` has the wrong type")]
-    BadField(String),
-    #[error("article is {size} bytes, over the limit of {limit} bytes")]
-    TooLarge { size: usize, limit: usize },
-    /// The extractor failed on this article (a bug): kept for inspection.
-    #[error("internal error while enriching: {0}")]
-    Internal(String),
-}
-
-impl BadInput {
-    /// Short stable name, used as a metrics label and in the DLQ header
-    /// `enricher.error.kind`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            BadInput::Empty => "empty",
-            BadInput::InvalidUtf8(_) => "invalid_utf8",
-            BadInput::InvalidJson(_) => "invalid_json",
-            BadInput::NotAnObject => "not_an_object",
-            BadInput::MissingText => "missing_text",
-            BadInput::TextNotString => "text_not_string",
-            BadInput::BadField(_) => "bad_field",
-            BadInput::TooLarge { .. } => "too_large",
-            BadInput::Internal(_) => "internal_error",
-        }
-    }
-
-    /// Every kind, for pre-registering metric labels.
-    pub const KINDS: [&'static str; 9] = [
-        "empty",
-        "invalid_utf8",
-        "invalid_json",
-        "not_an_object",
-        "missing_text",
-        "text_not_string",
-        "bad_field",
-        "too_large",
-        "internal_error",
-    ];
-}
-
-/// An input article, borrowing from the message payload where it can.
-#[derive(Debug, Deserialize)]
-pub struct Article<'a> {
-    #[serde(default, borrow, deserialize_with = "string_or_number")]
-    pub id: Option<Cow<'a, str>>,
-    #[serde(borrow, alias = "body", alias = "content")]
-    text: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    pub title: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub url: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub source: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub published_at: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub language: Option<Cow<'a, str>>,
-}
-
-/// A parsed article with its text decoded.
-#[derive(Debug)]
-pub struct ParsedArticle<'a> {
-    pub meta: Article<'a>,
-    pub text: Cow<'a, str>,
-}
-
-/// Parse and validate one input payload. `limit` is the maximum payload size
-/// in bytes.
-pub fn parse_article(payload: Option<&[u8]>, limit: usize) -> Result<ParsedArticle<'_>, BadInput> {
-    let bytes = payload.filter(|p| !p.is_empty()).ok_or(BadInput::Empty)?;
-    if bytes.len() > limit {
-        return Err(BadInput::TooLarge {
-            size: bytes.len(),
-            limit,
-        });
-    }
-    let json = std::str::from_utf8(bytes).map_err(|e| BadInput::InvalidUtf8(e.to_string()))?;
-    let trimmed = json.trim_start();
-    if !trimmed.starts_with('{') {
-        // Tell "valid JSON of the wrong shape" apart from "not JSON at all".
-        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(json) {
-            Ok(_) => BadInput::NotAnObject,
-            Err(e) => BadInput::InvalidJson(e.to_string()),
-        });
-    }
-    let meta: Article<'_> = serde_json::from_str(json).map_err(|e| classify_json_error(&e))?;
-    let raw_text = meta.text.ok_or(BadInput::MissingText)?;
-    let text: Cow<'_, str> =
-        serde_json::from_str(raw_text.get()).map_err(|_| BadInput::TextNotString)?;
-    Ok(ParsedArticle { meta, text })
-}
-
-fn classify_json_error(e: &serde_json::Error) -> BadInput {
-    if e.classify() == serde_json::error::Category::Data {
-        // The JSON is fine; a known field has the wrong type.
-        let field = e.to_string();
-        BadInput::BadField(field)
-    } else {
-        BadInput::InvalidJson(e.to_string())
-    }
-}
-
-/// Ids are strings, but producers often send numbers: accept both.
-fn string_or_number<'de: 'a, 'a, D>(d: D) -> Result<Option<Cow<'a, str>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id<'a> {
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-        Num(serde_json::Number),
-    }
-    Ok(match Option::<Id<'a>>::deserialize(d)? {
-        None => None,
-        Some(Id::Str(s)) => Some(s),
-        Some(Id::Num(n)) => Some(Cow::Owned(n.to_string())),
-    })
-}
 
 /// Where a record came from: a Kafka message's coordinates.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -275,7 +146,6 @@ pub fn build_record<'a>(
     source: Option<SourceInfo>,
     extractor: ExtractorInfo,
 ) -> EnrichedRecord<'a> {
-    let meta = &article.meta;
     let entities = analysis
         .entities
         .into_iter()
@@ -323,14 +193,20 @@ pub fn build_record<'a>(
     EnrichedRecord {
         schema_version: SCHEMA_VERSION,
         id,
-        title: meta.title.as_deref(),
-        url: meta.url.as_deref(),
-        publisher: meta.source.as_deref(),
-        published_at: meta.published_at.as_deref(),
+        title: article.title.as_deref(),
+        url: article.url.as_deref(),
+        publisher: article.source.as_deref(),
+        published_at: article.published_at.as_deref(),
         language: analysis.language,
         entities: entities.collect(),
         quotes: quotes.collect(),
-        warnings: analysis.warnings,
+        // What parsing repaired first, then what extraction noticed.
+        warnings: article
+            .warnings
+            .iter()
+            .cloned()
+            .chain(analysis.warnings)
+            .collect(),
         source,
         extractor,
     }
@@ -339,38 +215,6 @@ pub fn build_record<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const LIMIT: usize = 1 << 20;
-
-    #[test]
-    fn parses_aliases_and_borrowed_fields() {
-        let a = parse_article(
-            Some(br#"{"id":"a1","body":"Hello \"there\"","title":"T"}"#),
-            LIMIT,
-        )
-        .unwrap();
-        assert_eq!(a.text, "Hello \"there\"");
-        assert_eq!(a.meta.id.as_deref(), Some("a1"));
-        assert_eq!(a.meta.title.as_deref(), Some("T"));
-        let b = parse_article(Some(br#"{"id":7,"content":"x"}"#), LIMIT).unwrap();
-        assert_eq!(b.meta.id.as_deref(), Some("7"));
-        assert_eq!(b.text, "x");
-    }
-
-    #[test]
-    fn classifies_every_kind_of_bad_input() {
-        let kind = |p: Option<&[u8]>| parse_article(p, 64).unwrap_err().kind();
-        assert_eq!(kind(None), "empty");
-        assert_eq!(kind(Some(b"")), "empty");
-        assert_eq!(kind(Some(b"{\"text\":\"\xff\"}")), "invalid_utf8");
-        assert_eq!(kind(Some(b"{\"text\": ")), "invalid_json");
-        assert_eq!(kind(Some(b"not json")), "invalid_json");
-        assert_eq!(kind(Some(b"[1,2]")), "not_an_object");
-        assert_eq!(kind(Some(b"{\"title\":\"x\"}")), "missing_text");
-        assert_eq!(kind(Some(b"{\"text\":42}")), "text_not_string");
-        assert_eq!(kind(Some(b"{\"text\":\"x\",\"title\":[]}")), "bad_field");
-        assert_eq!(kind(Some(&[b' '; 65])), "too_large");
-    }
 
     #[test]
     fn derived_id_is_stable() {

@@ -20,7 +20,7 @@ use crate::commands::view::{style, ColorChoice};
 use crate::config::{AttributionsArg, DeliveryMode, KafkaArgs, RunArgs};
 use crate::enrich::DEFAULT_MAX_ARTICLE_BYTES;
 use crate::metrics::Metrics;
-use crate::record::parse_article;
+use crate::record::{parse_article, read_payload};
 use crate::view::records::read_records;
 use crate::view::terminal;
 
@@ -111,11 +111,8 @@ fn print_records(payloads: &[Vec<u8>], articles: &[&str], args: &DemoArgs) -> an
         let ids: Vec<Option<String>> = articles
             .iter()
             .map(|a| {
-                parse_article(Some(a.as_bytes()), usize::MAX)
-                    .ok()?
-                    .meta
-                    .id
-                    .map(Into::into)
+                let payload = read_payload(Some(a.as_bytes()), usize::MAX).ok()?;
+                Some(parse_article(&payload).ok()?.id?.into_owned())
             })
             .collect();
         records.sort_by_key(|r| ids.iter().position(|id| id.as_deref() == Some(&r.id)));

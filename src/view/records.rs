@@ -5,13 +5,14 @@
 //! Unknown fields are ignored and missing lists default to empty, so records from a topic written by
 //! a newer minor version still display.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
-use crate::record::parse_article;
+use crate::record::{parse_article, read_payload};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Record {
@@ -123,16 +124,18 @@ pub fn read_texts(input: impl BufRead, what: &str) -> anyhow::Result<HashMap<Str
         if line.trim().is_empty() {
             continue;
         }
-        let article = match parse_article(Some(line.as_bytes()), usize::MAX) {
+        let parsed = read_payload(Some(line.as_bytes()), usize::MAX).and_then(|payload| {
+            let a = parse_article(&payload)?;
+            Ok((a.id.map(Cow::into_owned), a.text.into_owned()))
+        });
+        let (id, text) = match parsed {
             Ok(a) => a,
             Err(e) => bail!("{what}, line {}: {e}", i + 1),
         };
-        let id = article
-            .meta
-            .id
+        let id = id
             .as_deref()
             .map_or_else(|| format!("line-{}", i + 1), str::to_owned);
-        texts.insert(id, article.text.into_owned());
+        texts.insert(id, text);
     }
     Ok(texts)
 }

@@ -16,6 +16,8 @@ fn worker_publishes_each_of_300_articles_once_and_dead_letters_bad_input() {
     create_topics(b, &["articles:3", "enriched:3", "dlq:1"]);
 
     let mut input = String::new();
+    let bad = bad_inputs();
+    let every = 300 / bad.len();
     for i in 0..300 {
         let payload = article(&format!("art-{i}"), i);
         input.push_str(&produce_line(
@@ -23,14 +25,14 @@ fn worker_publishes_each_of_300_articles_once_and_dead_letters_bad_input() {
             Some(payload.as_bytes()),
         ));
         input.push('\n');
-        if i % 40 == 7 {
-            // Interleave the bad inputs with the good ones.
-            let (_, bad) = &bad_inputs()[(i / 40) % bad_inputs().len()];
-            input.push_str(&produce_line(Some("bad"), bad.as_deref()));
+        // Interleave every kind of bad input with the good ones.
+        if i % every == every / 2 && i / every < bad.len() {
+            input.push_str(&produce_line(Some("bad"), bad[i / every].1.as_deref()));
             input.push('\n');
         }
     }
     let bad_count = input.lines().filter(|l| l.contains("\"bad\"")).count();
+    assert_eq!(bad_count, bad.len(), "every bad input is sent");
     python_client(
         &["produce", "--brokers", b, "--topic", "articles"],
         input.as_bytes(),
@@ -52,9 +54,20 @@ fn worker_publishes_each_of_300_articles_once_and_dead_letters_bad_input() {
     let dlq = consume(b, "dlq", bad_count, false, "2");
     assert_eq!(dlq.len(), bad_count);
     for m in &dlq {
-        assert!(m["headers"]["enricher.error.kind"].is_string(), "{m}");
         assert_eq!(m["headers"]["enricher.source.topic"], "articles");
     }
+    let mut kinds: Vec<&str> = dlq
+        .iter()
+        .map(|m| {
+            m["headers"]["enricher.error.kind"]
+                .as_str()
+                .unwrap_or("none")
+        })
+        .collect();
+    let mut expected: Vec<&str> = bad.iter().map(|(kind, _)| *kind).collect();
+    kinds.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(kinds, expected, "each bad input in the DLQ with its kind");
 
     assert!(worker.is_running(), "worker exited");
     assert_eq!(worker.http_get("/healthz").map(|r| r.0), Some(200));

@@ -29,6 +29,36 @@ pub fn bad_inputs() -> Vec<(&'static str, Option<Vec<u8>>)> {
             "too_large",
             Some(format!("{{\"text\": \"{}\"}}", "a ".repeat(40_000)).into_bytes()),
         ),
+        (
+            "duplicate_field",
+            Some(b"{\"id\": \"dup\", \"text\": \"first\", \"text\": \"second\"}".to_vec()),
+        ),
+        (
+            "duplicate_field",
+            Some(b"{\"id\": \"alias\", \"text\": \"first\", \"body\": \"second\"}".to_vec()),
+        ),
+        (
+            "text_not_string",
+            Some(b"{\"id\": \"nested\", \"text\": {\"body\": \"nested text\"}}".to_vec()),
+        ),
+        (
+            "bad_field",
+            Some(b"{\"id\": \"num-title\", \"text\": \"x\", \"title\": 42}".to_vec()),
+        ),
+        (
+            "bad_field",
+            Some(b"{\"id\": true, \"text\": \"x\"}".to_vec()),
+        ),
+        (
+            "invalid_json",
+            Some(b"{\"id\": \"two\", \"text\": \"a\"}{\"text\": \"b\"}".to_vec()),
+        ),
+        // Deeper than serde_json's recursion limit, which it does not need.
+        (
+            "not_an_object",
+            Some(format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes()),
+        ),
+        ("not_an_object", Some(b"\"just a string\"".to_vec())),
     ]
 }
 
