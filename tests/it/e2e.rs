@@ -121,6 +121,24 @@ impl WorkerProcess {
             .status();
     }
 
+    /// While the broker is down: `/readyz` must say 503 within 30 s, and the
+    /// worker must keep running.
+    pub fn wait_not_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.http_get("/readyz").map(|r| r.0) != Some(503) {
+            assert!(
+                Instant::now() < deadline,
+                "/readyz must report 503 while the broker is down"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        assert!(
+            self.is_running(),
+            "the worker must not exit while the broker is down:\n{}",
+            self.logs()
+        );
+    }
+
     pub fn kill_9(&mut self) {
         let _ = self.child.kill(); // SIGKILL
         let _ = self.child.wait();

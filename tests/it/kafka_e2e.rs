@@ -184,18 +184,7 @@ fn the_worker_rides_out_a_broker_restart() {
     consume(&b, "r-out", 100, false, "0");
 
     let stopped = kafka.kill();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while worker.http_get("/readyz").map(|r| r.0) != Some(503) {
-        assert!(
-            Instant::now() < deadline,
-            "/readyz must report 503 while the broker is down"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    assert!(
-        worker.is_running(),
-        "the worker must not exit while the broker is down"
-    );
+    worker.wait_not_ready();
     let kafka = stopped.restart();
     load_articles(&b, "r-in", "r-", 500..1000);
 

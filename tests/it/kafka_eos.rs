@@ -4,7 +4,7 @@
 //! own `kafka-transactions` tool checks that no transaction is left hanging.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::broker::{kafka_tool, Kafka};
 use crate::e2e::*;
@@ -255,16 +255,7 @@ fn exactly_once_rides_out_a_broker_restart() {
     worker.wait_enriched(300.0, Duration::from_secs(120));
 
     let stopped = kafka.kill();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while worker.http_get("/readyz").map(|r| r.0) != Some(503) {
-        assert!(
-            Instant::now() < deadline,
-            "/readyz must say 503 while the broker is down"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    std::thread::sleep(Duration::from_secs(2));
-    assert!(worker.is_running(), "worker exited:\n{}", worker.logs());
+    worker.wait_not_ready();
     let kafka = stopped.restart();
     load_articles(&b, "s-in", "s-", 2000..3000);
     assert_exactly_once(&b, "s-out", "s-", 3000);
