@@ -20,7 +20,8 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::ClientConfig;
 
-use crate::e2e::{consume, create_topics, load_articles};
+use crate::broker::kafka_tool;
+use crate::e2e::{consume, create_topics, load_articles, load_articles_with};
 use crate::helpers::*;
 use crate::mock_worker::bad_inputs;
 
@@ -572,6 +573,68 @@ async fn replay_on_kafka_is_bounded_by_the_end_offsets() {
     // Committed now: the end moves to the high watermark.
     let plan = replay::make_plan(&args).await.unwrap();
     assert_eq!(plan_ends(&plan), high_watermarks(&b, "t-in", 3));
+}
+
+/// The state Kafka reports for a transactional id (TransactionsCommand describe).
+fn transaction_state(brokers: &str, id: &str) -> String {
+    let out = kafka_tool(
+        "org.apache.kafka.tools.TransactionsCommand",
+        &[
+            "--bootstrap-server",
+            brokers,
+            "describe",
+            "--transactional-id",
+            id,
+        ],
+    );
+    let mut lines = out.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let row: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let column = header.iter().position(|h| *h == "TransactionState");
+    column
+        .and_then(|c| row.get(c))
+        .map_or_else(|| format!("unknown: {out}"), |s| (*s).to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_on_kafka_ends_by_itself_after_a_crashed_transactional_producer() {
+    let kafka = crate::broker::Kafka::start();
+    let b = kafka.brokers.clone();
+    create_topics(&b, &["crash-in:2", "crash-out:2"]);
+    // The independent client: 250 articles in transactions of 100, the last
+    // 50 left in a transaction it never ends (it exits as a crashed producer
+    // would; the broker aborts it after the producer's 60 s timeout).
+    load_articles_with(
+        &b,
+        "crash-in",
+        "crash",
+        0..250,
+        &["--transactional-id", "crash-producer", "--open-tail", "50"],
+    );
+    let summary =
+        replay_to_the_end(&replay_args(&b, "crash-in", "crash-out", None, "earliest")).await;
+    // Kafka's own tool, after the replay: the transaction is still open, so
+    // the replay neither waited for the broker to abort it nor read it.
+    assert_eq!(
+        transaction_state(&b, "crash-producer"),
+        "Ongoing",
+        "the open transaction ended before the replay did: this run proves nothing"
+    );
+    assert!(summary.complete, "{summary}");
+    assert_eq!((summary.read, summary.enriched), (200, 200), "{summary}");
+    let out = output_by_key(&b, "crash-out", 200);
+    assert_eq!(
+        out.keys().cloned().collect::<BTreeSet<_>>(),
+        ids("crash", 0..200)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
