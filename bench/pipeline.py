@@ -3,16 +3,22 @@
 
 Uses confluent-kafka (its own librdkafka), independent of the worker's code.
 
-  pipeline.py load    --brokers B --topic T --count N [--bytes 4000] [--rate R]
-      produces N articles of about BYTES of text each; with --rate, at a steady
-      R articles/s (the message CreateTime is the moment of sending).
-  pipeline.py articles --count N [--bytes 4000]   (JSONL on stdout, for extract)
+  pipeline.py ready   --brokers B [--timeout S]
+      waits until the broker answers a metadata request with a broker in it.
+  pipeline.py load    --brokers B --topic T --count N [--bytes 4000 | --words W] [--rate R]
+      produces N articles of about BYTES of text (or W words) each, batched
+      and lz4-compressed; with --rate, at a steady R articles/s (the message
+      CreateTime is the moment of sending). Prints the mean text size.
+  pipeline.py articles --count N [--bytes 4000 | --words W]   (JSONL on stdout, for extract)
   pipeline.py wait    --metrics URL --count N [--timeout S]
       polls the worker's /metrics until enricher_articles_enriched_total >= N;
       prints the seconds from the call to the first enriched article and to N.
-  pipeline.py drain   --brokers B --topic T --count N
-      reads N output records; prints the span of their CreateTimes (first to
-      last output) and the latency percentiles output CreateTime - source.timestamp.
+  pipeline.py drain   --brokers B --topic T --count N [--live]
+      reads N output records (read_committed); prints the span of their
+      CreateTimes (first to last output) and the latency percentiles output
+      CreateTime - source.timestamp ("created"); with --live (a reader started
+      before the input), also when each record reached the reader -
+      source.timestamp ("visible": in exactly-once mode, after its commit).
 
 Articles are built like benches/extract/corpus.rs: the English paragraphs of
 samples/articles.jsonl and tests/data/seed.jsonl, concatenated from a rotating
@@ -51,13 +57,14 @@ def paragraphs_and_titles():
     return paragraphs, titles
 
 
-def articles(count, target_bytes, prefix):
+def articles(count, target_bytes, prefix, target_words=None):
+    """Articles of about target_bytes bytes of text, or target_words words."""
     paragraphs, titles = paragraphs_and_titles()
     for i in range(count):
         parts, size, nxt = [], 0, i % len(paragraphs)
-        while size < target_bytes:
+        while size < (target_words or target_bytes):
             parts.append(paragraphs[nxt])
-            size += len(paragraphs[nxt].encode()) + 1
+            size += len(paragraphs[nxt].split()) if target_words else len(paragraphs[nxt].encode()) + 1
             nxt = (nxt + 1) % len(paragraphs)
         yield f"{prefix}-{i}", json.dumps({
             "id": f"{prefix}-{i}",
@@ -81,7 +88,12 @@ def load(args):
             failures.append(str(err))
 
     started = time.monotonic()
-    for i, (key, value) in enumerate(articles(args.count, args.bytes, args.prefix)):
+    text_bytes = words = 0
+    for i, (key, value) in enumerate(articles(args.count, args.bytes, args.prefix, args.words)):
+        if i < 1000:
+            text = json.loads(value)["text"]
+            text_bytes += len(text.encode())
+            words += len(text.split())
         if args.rate:
             # Steady pacing against the schedule, not sleep-per-message (no drift).
             delay = started + i / args.rate - time.monotonic()
@@ -98,14 +110,33 @@ def load(args):
     elapsed = time.monotonic() - started
     if left or failures:
         sys.exit(f"produce failed: {left} undelivered, errors: {failures[:3]}")
+    sampled = min(args.count, 1000)
     print(json.dumps({"produced": args.count, "seconds": round(elapsed, 3),
-                      "rate": round(args.count / elapsed, 1)}))
+                      "rate": round(args.count / elapsed, 1),
+                      "mean_text_bytes": round(text_bytes / sampled),
+                      "mean_words": round(words / sampled)}))
 
 
 def write_articles(args):
     out = sys.stdout.buffer
-    for _key, value in articles(args.count, args.bytes, args.prefix):
+    for _key, value in articles(args.count, args.bytes, args.prefix, args.words):
         out.write(value + b"\n")
+
+
+def ready(args):
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": args.brokers, "log_level": 0})
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        try:
+            if admin.list_topics(timeout=2).brokers:
+                print(json.dumps({"ready": args.brokers}))
+                return
+        except Exception:  # not up yet
+            pass
+        time.sleep(0.2)
+    sys.exit(f"no broker answered on {args.brokers} within {args.timeout}s")
 
 
 def enriched_total(url):
@@ -147,9 +178,18 @@ def drain(args):
         "group.id": f"bench-drain-{time.time_ns()}",
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        "isolation.level": "read_committed",
     })
-    consumer.subscribe([args.topic])
-    latencies, out_ts, seen = [], [], set()
+    if args.live:
+        # Assigned, not subscribed: reading from the start, with no group
+        # join that could delay the first records.
+        from confluent_kafka import TopicPartition, OFFSET_BEGINNING
+
+        parts = consumer.list_topics(args.topic, timeout=10).topics[args.topic].partitions
+        consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in parts])
+    else:
+        consumer.subscribe([args.topic])
+    latencies, visible, out_ts, seen = [], [], [], set()
     deadline = time.monotonic() + args.timeout
     try:
         while len(seen) < args.count and time.monotonic() < deadline:
@@ -160,23 +200,34 @@ def drain(args):
             if key in seen:
                 continue  # a redelivery (at-least-once): count each article once
             seen.add(key)
+            now_ms = time.time() * 1000
             _, ts = msg.timestamp()
             record = json.loads(msg.value())
             out_ts.append(ts)
             latencies.append(ts - record["source"]["timestamp"])
+            visible.append(round(now_ms - record["source"]["timestamp"]))
     finally:
         consumer.close()
     if len(seen) < args.count:
         sys.exit(f"only {len(seen)} of {args.count} records arrived")
     latencies.sort()
+    visible.sort()
     span = (max(out_ts) - min(out_ts)) / 1000
-    print(json.dumps({
+
+    def summary(values):
+        return {"p50": percentile(values, 0.50), "p99": percentile(values, 0.99),
+                "max": values[-1], "min": values[0]}
+
+    result = {
         "records": len(seen),
         "output_span_seconds": round(span, 3),
         "output_rate": round((len(seen) - 1) / span, 1) if span > 0 else None,
-        "latency_ms": {"p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
-                       "max": latencies[-1], "min": latencies[0]},
-    }))
+        "latency_ms": summary(latencies),
+    }
+    if args.live:
+        result = {"visible_latency_ms": summary(visible), "created_latency_ms": result.pop("latency_ms"),
+                  **result}
+    print(json.dumps(result))
 
 
 def main():
@@ -187,11 +238,13 @@ def main():
     p.add_argument("--topic", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--bytes", type=int, default=4000)
+    p.add_argument("--words", type=int)
     p.add_argument("--rate", type=float)
     p.add_argument("--prefix", default="bench")
     a = sub.add_parser("articles")
     a.add_argument("--count", type=int, required=True)
     a.add_argument("--bytes", type=int, default=4000)
+    a.add_argument("--words", type=int)
     a.add_argument("--prefix", default="bench")
     w = sub.add_parser("wait")
     w.add_argument("--metrics", required=True)
@@ -202,8 +255,13 @@ def main():
     d.add_argument("--topic", required=True)
     d.add_argument("--count", type=int, required=True)
     d.add_argument("--timeout", type=float, default=300)
+    d.add_argument("--live", action="store_true")
+    r = sub.add_parser("ready")
+    r.add_argument("--brokers", required=True)
+    r.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
-    {"load": load, "articles": write_articles, "wait": wait, "drain": drain}[args.cmd](args)
+    {"load": load, "articles": write_articles, "wait": wait, "drain": drain,
+     "ready": ready}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -1,43 +1,60 @@
 #!/usr/bin/env bash
-# End-to-end worker benchmark on a real Kafka-protocol broker (tansu).
+# End-to-end worker benchmark on a real Apache Kafka broker (4.1.1, KRaft,
+# single node, on-disk storage in a temp dir), both delivery modes.
 #
-#   bench/pipeline.sh            # 20,000 typical (~4 KB) articles
-#   COUNT=5000 bench/pipeline.sh # a quicker run
+#   bench/pipeline.sh                  # 20,000 typical (~4 KB) articles
+#   WORDS=800 bench/pipeline.sh        # 20,000 real-length (~800 words, ~5 KB) articles
+#   COUNT=2000 bench/pipeline.sh       # a quick functional run
 #
-# 1. starts tansu (memory storage) on a free port and creates the topics
-#    (with the e2e tests' client, tests/e2e/kafka_client.py);
-# 2. pre-loads COUNT articles into the input topic (bench/pipeline.py load);
-# 3. runs the release worker in at-least-once mode with --no-extract
-#    (pass-through: parse and re-serialize only, the I/O limit), then with
-#    extraction, each with its own group and output topic, and measures the time
-#    until /metrics counts COUNT published records, the span of the output
-#    CreateTimes, and the worker's peak RSS (VmHWM);
-# 4. runs an enriching worker on an empty topic, produces at a steady half of
-#    the measured enriching rate for STEADY_SECONDS, and reports the latency
-#    percentiles: output CreateTime - the record's source.timestamp (input
-#    CreateTime; same machine clock).
-# Exactly-once mode cannot run on tansu (it refuses EndTxn). With BROKER=mock the
-# same runs go to librdkafka's mock cluster (examples/mock_broker.rs, built on
-# demand), plus one with --delivery exactly-once: both delivery modes on one
-# broker, though not a real one (one in-process, memory-only broker).
+# 1. starts Kafka with tests/kafka/broker.sh on free loopback ports (the jars
+#    and the Python client's virtualenv come from tests/kafka/fetch.sh, cached
+#    after the first use) and creates the topics with the e2e tests' client;
+# 2. pre-loads COUNT articles into the input topic (bench/pipeline.py load:
+#    batched, lz4, as ordinary producers do);
+# 3. runs the release worker over the whole topic: at-least-once with
+#    --no-extract (pass-through: parse and re-serialize only, the I/O limit),
+#    at-least-once with extraction, and exactly-once with extraction, each
+#    with its own group and output topic; measures the time until /metrics
+#    counts COUNT published records, the span of the output CreateTimes (read
+#    back read_committed), worker and broker CPU seconds, and the worker's peak
+#    RSS (VmHWM);
+# 4. for each delivery mode, runs an enriching worker on an empty topic,
+#    produces at a steady half of that mode's measured rate for
+#    STEADY_SECONDS, and reports latency percentiles while a read_committed
+#    reader follows the output live: "visible" = when the reader got the
+#    record - the record's source.timestamp (input CreateTime), and "created"
+#    = output CreateTime - source.timestamp (same machine clock). In
+#    exactly-once mode a record becomes visible only when its transaction
+#    commits, so "visible" is the latency that counts there.
+# Fetch and batching settings: the worker's defaults (consumer fetch.min.bytes
+# 1, fetch.wait.max.ms 500 (Kafka answers a fetch as soon as one record is
+# there, so this only bounds an idle poll); producer linger.ms 5, lz4,
+# acks=all; exactly-once transactions of up to 500 records or 100 ms), the
+# steady producer at linger.ms 5, the live reader at librdkafka's defaults.
+#
+# BROKER=mock runs the same on librdkafka's in-process mock cluster
+# (examples/mock_broker.rs, built on demand; memory only, not a real broker).
 #
 # Environment: BIN (worker binary, default target/release/article-enricher),
-# BROKER (tansu or mock, default tansu),
-# TANSU (default: tansu on PATH or ~/.cargo/bin/tansu), PARTITIONS (2; 48 on mock),
-# STEADY_SECONDS (20), KEEP=1 keeps the work directory with the logs,
-# WORKER_FLAGS: extra flags for every worker run (e.g. "-X fetch.wait.max.ms=50").
+# BROKER (kafka or mock, default kafka), KAFKA_HEAP (broker JVM heap, 512m),
+# COUNT (20000), WORDS (articles of about WORDS words) or BYTES (of about BYTES
+# bytes of text, default 4000), PARTITIONS (2; 48 on mock), STEADY_SECONDS
+# (20), KEEP=1 keeps the work directory with the logs, WORKER_FLAGS: extra
+# flags for every worker run (e.g. "-X fetch.wait.max.ms=50").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}
-BROKER=${BROKER:-tansu}
+BROKER=${BROKER:-kafka}
 # The mock cluster keeps only the last 5 MB of each partition (a limit fixed
 # in librdkafka): 20,000 enriched records (~10 KB each) need 40 partitions.
 PARTITIONS=${PARTITIONS:-$([[ "$BROKER" == mock ]] && echo 48 || echo 2)}
 STEADY_SECONDS=${STEADY_SECONDS:-20}
 BIN=${BIN:-target/release/article-enricher}
-TANSU=${TANSU:-$(command -v tansu || echo "$HOME/.cargo/bin/tansu")}
-HELPER="python3 bench/pipeline.py"
+if [[ -n "${WORDS:-}" ]]; then SIZE=(--words "$WORDS"); else SIZE=(--bytes "${BYTES:-4000}"); fi
+# The Kafka jars and the Python client (confluent-kafka) for the helper.
+eval "$(tests/kafka/fetch.sh)"
+HELPER="$PYTHON bench/pipeline.py"
 WORK=$(mktemp -d /tmp/enricher-bench.XXXXXX)
 PIDS=()
 
@@ -65,39 +82,42 @@ wait_port() {
 [[ -x "$BIN" ]] || { echo "build the worker first: cargo build --release ($BIN missing)" >&2; exit 1; }
 
 TOPICS=("in:$PARTITIONS" "out-passthrough:$PARTITIONS" "out-enrich:$PARTITIONS"
-    "in-steady:$PARTITIONS" "out-steady:$PARTITIONS")
+    "out-enrich-eos:$PARTITIONS" "dlq-eos:1" "in-steady:$PARTITIONS" "out-steady:$PARTITIONS"
+    "in-steady-eos:$PARTITIONS" "out-steady-eos:$PARTITIONS")
 case "$BROKER" in
-tansu)
+kafka)
     PORT=$(free_port)
     BROKERS=127.0.0.1:$PORT
-    (cd "$WORK" && exec "$TANSU" broker --listener-url "tcp://$BROKERS" \
-        --advertised-listener-url "tcp://$BROKERS" --storage-engine memory://tansu/) \
-        > "$WORK/tansu.log" 2>&1 &
-    BROKER_PID=$!
+    tests/kafka/broker.sh "$PORT" "$(free_port)" "$WORK/kafka" > "$WORK/kafka.log" 2>&1 &
+    BROKER_PID=$! # broker.sh execs the JVM: this is the broker's pid
     PIDS+=("$BROKER_PID")
-    wait_port "$PORT"
+    $HELPER ready --brokers "$BROKERS" > /dev/null || { tail -20 "$WORK/kafka.log" >&2; exit 1; }
     ;;
 mock)
     cargo build --quiet --release --example mock_broker
-    TOPICS+=("out-enrich-eos:$PARTITIONS" "dlq-eos:1")
     mkfifo "$WORK/mock.out"
-    target/release/examples/mock_broker "${TOPICS[@]}" > "$WORK/mock.out" 2> "$WORK/mock.log" &
+    "${CARGO_TARGET_DIR:-target}/release/examples/mock_broker" "${TOPICS[@]}" > "$WORK/mock.out" 2> "$WORK/mock.log" &
     BROKER_PID=$!
     PIDS+=("$BROKER_PID")
     read -r BROKERS < "$WORK/mock.out"
     ;;
-*) echo "BROKER must be tansu or mock" >&2; exit 1 ;;
+*) echo "BROKER must be kafka or mock" >&2; exit 1 ;;
 esac
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# worker: $BIN ($(git rev-parse --short HEAD)$(git diff --quiet -- src || echo ', src modified'))"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "# broker: $BROKER at $BROKERS"
-if [[ "$BROKER" == tansu ]]; then
-    python3 tests/e2e/kafka_client.py create --brokers "$BROKERS" "${TOPICS[@]}"
+if [[ "$BROKER" == kafka ]]; then
+    echo "# broker: Apache Kafka at $BROKERS (${KAFKA_LIBS%/libs}, heap ${KAFKA_HEAP:-512m}, pid $BROKER_PID)"
+else
+    echo "# broker: librdkafka's mock cluster at $BROKERS"
 fi
-echo "preload: $($HELPER load --brokers "$BROKERS" --topic in --count "$COUNT")"
+if [[ "$BROKER" == kafka ]]; then
+    $PYTHON tests/e2e/kafka_client.py create --brokers "$BROKERS" "${TOPICS[@]}" > /dev/null
+fi
+echo "# articles: ${SIZE[*]}, $COUNT of them, $PARTITIONS partitions"
+echo "preload: $($HELPER load --brokers "$BROKERS" --topic in --count "$COUNT" "${SIZE[@]}")"
 
 # start_worker NAME INPUT OUTPUT [FLAGS...]: starts the worker, sets WORKER_PID, METRICS.
 start_worker() {
@@ -142,8 +162,11 @@ throughput() {
     broker_cpu=$(cpu_seconds "$BROKER_PID")
     start_worker "$name" in "$output" "$@"
     timing=$($HELPER wait --metrics "$METRICS" --count "$COUNT")
-    echo "$name peak RSS (VmHWM): $(peak_rss_mb "$WORKER_PID") MB"
-    echo "$name CPU seconds: worker $(cpu_seconds "$WORKER_PID"), broker $(echo "$(cpu_seconds "$BROKER_PID") - $broker_cpu" | bc)"
+    local worker_cpu broker_used
+    worker_cpu=$(cpu_seconds "$WORKER_PID")
+    broker_used=$(echo "$(cpu_seconds "$BROKER_PID") - $broker_cpu" | bc)
+    echo "$name peak RSS (VmHWM): worker $(peak_rss_mb "$WORKER_PID") MB, broker $(peak_rss_mb "$BROKER_PID") MB"
+    echo "$name CPU seconds: worker $worker_cpu, broker $broker_used; per article: worker $(echo "scale=3; 1000 * $worker_cpu / $COUNT" | bc) ms, broker $(echo "scale=3; 1000 * $broker_used / $COUNT" | bc) ms"
     stop_worker
     drained=$($HELPER drain --brokers "$BROKERS" --topic "$output" --count "$COUNT")
     echo "$name metrics: $timing"
@@ -155,29 +178,40 @@ print(round(n / t["seconds_to_all"]), round(d["output_rate"]))' "$timing" "$drai
     echo "$name articles/s: $RATE first to last output record; $START_RATE from worker launch"
 }
 
+EOS_FLAGS=(--delivery exactly-once --dlq-topic dlq-eos --transactional-id bench-eos)
 throughput passthrough out-passthrough --no-extract
 PASS_RATE=$RATE PASS_START_RATE=$START_RATE
 throughput enrich out-enrich
-ENRICH_RATE=$RATE
+ENRICH_RATE=$RATE ENRICH_START_RATE=$START_RATE
 echo "enrich / passthrough: $(python3 -c "print(f'{$ENRICH_RATE / $PASS_RATE:.1%} (output span), {$START_RATE / $PASS_START_RATE:.1%} (from launch)')")"
-if [[ "$BROKER" == mock ]]; then
-    throughput enrich-eos out-enrich-eos --delivery exactly-once --dlq-topic dlq-eos \
-        --transactional-id bench-eos
-    echo "exactly-once / at-least-once: $(python3 -c "print(f'{$RATE / $ENRICH_RATE:.1%}')")"
-fi
+throughput enrich-eos out-enrich-eos "${EOS_FLAGS[@]}"
+EOS_RATE=$RATE
+echo "exactly-once / at-least-once: $(python3 -c "print(f'{$EOS_RATE / $ENRICH_RATE:.1%} (output span), {$START_RATE / $ENRICH_START_RATE:.1%} (from launch)')")"
 
-# Latency at a steady half of the enriching worker's maximum.
-STEADY_RATE=$((ENRICH_RATE / 2))
-STEADY_COUNT=$((STEADY_RATE * STEADY_SECONDS))
-echo "## latency at $STEADY_RATE articles/s for ${STEADY_SECONDS}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-start_worker steady in-steady out-steady
-# Let the worker join its group before the clock starts (its first poll
-# otherwise waits on the join, which is start-up, not latency).
-until curl -sf "${METRICS%/metrics}/readyz" > /dev/null; do sleep 0.1; done
-sleep 5
-echo "steady load: $($HELPER load --brokers "$BROKERS" --topic in-steady --count "$STEADY_COUNT" --rate "$STEADY_RATE" --prefix steady)"
-$HELPER wait --metrics "$METRICS" --count "$STEADY_COUNT" > /dev/null
-echo "steady peak RSS (VmHWM): $(peak_rss_mb "$WORKER_PID") MB"
-stop_worker
-echo "steady output: $($HELPER drain --brokers "$BROKERS" --topic out-steady --count "$STEADY_COUNT")"
+# steady NAME MAX_RATE INPUT OUTPUT [FLAGS...]: latency at half of MAX_RATE.
+steady() {
+    local name=$1 rate=$(($2 / 2)) input=$3 output=$4
+    shift 4
+    local count=$((rate * STEADY_SECONDS))
+    echo "## $name: latency at $rate articles/s for ${STEADY_SECONDS}s${*:+ ($*)}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    start_worker "$name" "$input" "$output" "$@"
+    # Let the worker join its group before the clock starts (its first poll
+    # otherwise waits on the join, which is start-up, not latency).
+    until curl -sf "${METRICS%/metrics}/readyz" > /dev/null; do sleep 0.1; done
+    sleep 5
+    # The reader follows the output from before the first input record.
+    $HELPER drain --brokers "$BROKERS" --topic "$output" --count "$count" --live \
+        > "$WORK/$name.drain" &
+    local reader=$!
+    PIDS+=("$reader")
+    sleep 3
+    echo "$name load: $($HELPER load --brokers "$BROKERS" --topic "$input" --count "$count" --rate "$rate" --prefix "$name" "${SIZE[@]}")"
+    $HELPER wait --metrics "$METRICS" --count "$count" > /dev/null
+    wait "$reader"
+    echo "$name peak RSS (VmHWM): $(peak_rss_mb "$WORKER_PID") MB"
+    stop_worker
+    echo "$name output: $(cat "$WORK/$name.drain")"
+}
+steady steady "$ENRICH_RATE" in-steady out-steady
+steady steady-eos "$EOS_RATE" in-steady-eos out-steady-eos "${EOS_FLAGS[@]}"
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every number of BENCHMARKS.md in one go (about 12 minutes on 2 cores):
+# Every number of BENCHMARKS.md in one go (about 20 minutes on 2 cores):
 # criterion extraction bench, `extract` 1 vs 2 processes on generated typical
-# articles and on CoNLL dev, then the tansu pipeline, then both delivery modes
-# on librdkafka's mock cluster. Prints the load average
+# articles and on CoNLL dev, then the pipeline on Apache Kafka (both delivery
+# modes, 4 KB and 800-word articles), then both delivery modes on librdkafka's
+# mock cluster. Prints the load average
 # before each step, since the numbers are only as good as the machine is idle.
 #
 #   bench/run_all.sh 2>&1 | tee bench-results.txt
@@ -38,8 +39,11 @@ if [[ -f "$CONLL_DEV" ]]; then
     bench/extract.sh "$WORK/dev-x10.jsonl"
 fi
 
-step "pipeline: tansu, 20,000 typical articles"
+step "pipeline: Apache Kafka, 20,000 typical (4 KB) articles, both delivery modes"
 bench/pipeline.sh
+
+step "pipeline: Apache Kafka, 20,000 real-length (800-word) articles, both delivery modes"
+WORDS=800 bench/pipeline.sh
 
 step "pipeline: mock cluster, at-least-once and exactly-once"
 BROKER=mock bench/pipeline.sh

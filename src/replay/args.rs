@@ -11,18 +11,19 @@ use crate::config::KafkaArgs;
 pub const HELP: &str = "\
 How a replay works:
   - The end of each partition is captured when the replay starts: with `--to end`, the partition's
-    high watermark; records produced later are not replayed. The replay exits by itself when every
-    partition is read up to its end and every record is acknowledged, and prints a summary.
-  - Past the captured end, records timestamped at or before the replay's start are still replayed,
-    up to the first later record or the end of the log: they existed when the replay started,
-    though a broker whose high watermark lags its log end (such as tansu) did not count them. On
-    Kafka the next record is newer than the replay, or the log ends there, so nothing is added.
+    last stable offset (its high watermark, or where its oldest open transaction starts). Records
+    produced later, and those of transactions still open, are not replayed. The replay exits by
+    itself when every partition is read up to its end and every record is acknowledged, and prints
+    a summary.
+  - Input is read `read_committed` (not overridable): records of aborted transactions are never
+    replayed.
   - The replay joins no consumer group and commits nothing: the live worker's offsets are untouched.
   - Records go through the same processing as `run`: same records, keyed by article id, bad input
     to the DLQ with the same headers, failed deliveries retried. Replaying the same input with the
     same version publishes the same bytes.
   - `--dry-run` shows per partition the offsets and record counts the replay would cover (counts are
-    offset differences: fewer records on compacted topics).";
+    offset differences: fewer records on compacted topics or among transactions, whose markers and
+    aborted records take offsets too).";
 
 /// Settings of the `replay` subcommand.
 #[derive(Debug, Clone, Args)]
@@ -56,12 +57,6 @@ pub struct ReplayArgs {
     /// Most records in flight (read but not yet acknowledged) at once: bounds memory.
     #[arg(long, env = "ENRICHER_MAX_IN_FLIGHT", default_value_t = 1000)]
     pub max_in_flight: usize,
-
-    /// After a partition's captured end, how long to wait for more records
-    /// that existed before the replay started (brokers whose high watermark
-    /// lags the log end, such as tansu) before calling the partition done.
-    #[arg(long, env = "ENRICHER_REPLAY_TAIL_WAIT", default_value = "2s", value_parser = humantime::parse_duration, hide = true)]
-    pub tail_wait: Duration,
 }
 
 /// Where a replay starts.

@@ -1,17 +1,28 @@
 //! Where each partition's replay stops, applied record by record.
 //!
-//! A partition is read from its planned start. Records before the planned end
-//! are replayed. Past the end (the *tail*), a record is still replayed when
-//! the plan has a tail rule and the record is timestamped at or before it (it
-//! existed before the replay started, but the broker's high watermark did not
-//! count it: tansu reports the last batch's base offset + 1). The partition is
-//! done at the first tail record that fails the rule, at partition EOF (the
-//! consumer caught up with the log), or when, in the tail, nothing at all has
-//! arrived for the tail wait. On a broker with exact watermarks the tail ends
-//! at once: the next record is newer than the replay, or EOF comes first.
+//! A partition is read from its planned start up to its planned end
+//! (exclusive), the end offset the broker reported when the replay started.
+//! The replay reads `read_committed`, so that end is the partition's last
+//! stable offset: the high watermark, or the first offset of the oldest
+//! transaction still open. Below it every record is decided (committed or
+//! aborted); the consumer delivers only the committed ones, and never the
+//! transaction markers.
+//!
+//! So the record at `end - 1` may never arrive (a commit marker usually
+//! sits there). A partition is done at the first of:
+//! - the record at `end - 1` is taken, or a record at or past `end` arrives;
+//! - partition EOF: the consumer's fetch position reached the end of what a
+//!   `read_committed` reader can see (the current last stable offset, which
+//!   is never below the planned end);
+//! - the consumer's position (the offset after the last record or marker it
+//!   handed over) reached `end`: everything before it was delivered or
+//!   skipped. This covers a log that keeps growing with records the consumer
+//!   never delivers (aborted transactions), where EOF may never come.
+//!
+//! Nothing here waits for time to pass: a replay ends as soon as the broker
+//! has shown it everything below the planned end.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use super::plan::PartitionPlan;
 
@@ -29,28 +40,17 @@ pub enum Verdict {
 #[derive(Debug)]
 struct Cursor {
     plan: PartitionPlan,
-    /// The offset after the last record seen.
-    next: i64,
     done: bool,
-}
-
-impl Cursor {
-    fn in_tail(&self) -> bool {
-        self.next >= self.plan.end
-    }
 }
 
 #[derive(Debug)]
 pub struct Bounds {
     cursors: BTreeMap<i32, Cursor>,
-    /// When the replay last made progress (or was held back by its own
-    /// backpressure): the tail wait counts from here.
-    last_activity: Instant,
 }
 
 impl Bounds {
     /// Track the partitions that need reading; the others are done already.
-    pub fn new(plans: &[PartitionPlan], now: Instant) -> Self {
+    pub fn new(plans: &[PartitionPlan]) -> Self {
         let cursors = plans
             .iter()
             .filter(|p| p.needs_reading())
@@ -59,16 +59,12 @@ impl Bounds {
                     p.partition,
                     Cursor {
                         plan: *p,
-                        next: p.start,
                         done: false,
                     },
                 )
             })
             .collect();
-        Bounds {
-            cursors,
-            last_activity: now,
-        }
+        Bounds { cursors }
     }
 
     /// The partitions to assign, with their start offsets.
@@ -92,26 +88,16 @@ impl Bounds {
             .collect()
     }
 
-    /// Decide about a record; `timestamp` in ms since the epoch, if it has one.
-    pub fn on_record(
-        &mut self,
-        partition: i32,
-        offset: i64,
-        timestamp: Option<i64>,
-        now: Instant,
-    ) -> Verdict {
+    /// Decide about the record at `offset` of `partition`.
+    pub fn on_record(&mut self, partition: i32, offset: i64) -> Verdict {
         let Some(cursor) = self.cursors.get_mut(&partition).filter(|c| !c.done) else {
             return Verdict::Ignore;
         };
         if offset < cursor.plan.start {
             return Verdict::Ignore;
         }
-        let inside = offset < cursor.plan.end;
-        let existed_before = matches!((cursor.plan.tail_until_ms, timestamp), (Some(until), Some(ts)) if ts <= until);
-        if inside || existed_before {
-            cursor.next = offset + 1;
-            self.last_activity = now;
-            if cursor.in_tail() && cursor.plan.tail_until_ms.is_none() {
+        if offset < cursor.plan.end {
+            if offset + 1 == cursor.plan.end {
                 cursor.done = true;
             }
             Verdict::Take
@@ -121,10 +107,24 @@ impl Bounds {
         }
     }
 
-    /// The consumer reached the end of the partition's log: everything that
-    /// existed when the replay started has been read. Returns whether this
-    /// finished the partition.
+    /// The consumer reached the end of the partition's log as a
+    /// `read_committed` reader sees it: every record below the planned end
+    /// has been delivered. Returns whether this finished the partition.
     pub fn on_eof(&mut self, partition: i32) -> bool {
+        self.finish(partition)
+    }
+
+    /// The consumer's position in `partition` (the next offset it would hand
+    /// over). At or past the end, the partition is done. Returns whether this
+    /// finished the partition.
+    pub fn on_position(&mut self, partition: i32, position: i64) -> bool {
+        match self.cursors.get(&partition) {
+            Some(c) if !c.done && position >= c.plan.end => self.finish(partition),
+            _ => false,
+        }
+    }
+
+    fn finish(&mut self, partition: i32) -> bool {
         match self.cursors.get_mut(&partition) {
             Some(cursor) if !cursor.done => {
                 cursor.done = true;
@@ -133,101 +133,57 @@ impl Bounds {
             _ => false,
         }
     }
-
-    /// Count the time until `now` as activity (the replay itself held the
-    /// consumer back, so silence from the broker means nothing).
-    pub fn touch(&mut self, now: Instant) {
-        self.last_activity = now;
-    }
-
-    /// Finish the partitions in their tail if nothing arrived for `wait`.
-    /// Returns the partitions this finished.
-    pub fn expire_tails(&mut self, now: Instant, wait: Duration) -> Vec<i32> {
-        if now.saturating_duration_since(self.last_activity) < wait {
-            return Vec::new();
-        }
-        let mut finished = Vec::new();
-        for cursor in self.cursors.values_mut().filter(|c| !c.done && c.in_tail()) {
-            cursor.done = true;
-            finished.push(cursor.plan.partition);
-        }
-        finished
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn part(partition: i32, start: i64, end: i64, tail_until_ms: Option<i64>) -> PartitionPlan {
+    fn part(partition: i32, start: i64, end: i64) -> PartitionPlan {
         PartitionPlan {
             partition,
             low: 0,
             high: end,
             start,
             end,
-            tail_until_ms,
         }
     }
 
     #[test]
     fn exact_end_finishes_on_the_last_record() {
-        let t = Instant::now();
-        let mut b = Bounds::new(&[part(0, 2, 4, None), part(1, 3, 3, None)], t);
+        let mut b = Bounds::new(&[part(0, 2, 4), part(1, 3, 3)]);
         assert_eq!(
             b.assignment(),
             vec![(0, 2)],
-            "an empty range without tail needs no reading"
+            "an empty range needs no reading"
         );
-        assert_eq!(b.on_record(0, 2, Some(1), t), Verdict::Take);
+        assert_eq!(b.on_record(0, 1), Verdict::Ignore, "before the start");
+        assert_eq!(b.on_record(0, 2), Verdict::Take);
         assert!(!b.all_done());
-        assert_eq!(b.on_record(0, 3, Some(1), t), Verdict::Take);
+        assert_eq!(b.on_record(0, 3), Verdict::Take);
         assert!(b.all_done());
-        assert_eq!(b.on_record(0, 4, Some(1), t), Verdict::Ignore);
+        assert_eq!(b.on_record(0, 4), Verdict::Ignore);
     }
 
     #[test]
-    fn tail_takes_older_records_and_stops_at_the_first_newer_one() {
-        let t = Instant::now();
-        let mut b = Bounds::new(&[part(0, 0, 1, Some(100))], t);
-        assert_eq!(b.on_record(0, 0, Some(50), t), Verdict::Take);
-        assert!(!b.all_done(), "the end may be short of the log end");
-        assert_eq!(b.on_record(0, 1, Some(100), t), Verdict::Take);
-        assert_eq!(
-            b.on_record(0, 2, None, t),
-            Verdict::Finished,
-            "no timestamp: not known to be older"
-        );
+    fn a_record_past_the_end_finishes_without_being_taken() {
+        // Offset 3 was a commit marker: never delivered.
+        let mut b = Bounds::new(&[part(0, 0, 4)]);
+        assert_eq!(b.on_record(0, 2), Verdict::Take);
+        assert_eq!(b.on_record(0, 5), Verdict::Finished);
         assert!(b.all_done());
-        let mut b = Bounds::new(&[part(0, 0, 1, Some(100))], t);
-        assert_eq!(b.on_record(0, 1, Some(101), t), Verdict::Finished);
+        assert_eq!(b.on_record(0, 6), Verdict::Ignore);
     }
 
     #[test]
-    fn eof_and_tail_wait_finish_partitions() {
-        let t = Instant::now();
-        let wait = Duration::from_secs(2);
-        let mut b = Bounds::new(
-            &[
-                part(0, 0, 2, Some(100)),
-                part(1, 0, 0, Some(100)),
-                part(2, 0, 5, Some(100)),
-            ],
-            t,
-        );
+    fn eof_and_position_finish_partitions_whose_last_offsets_never_arrive() {
+        let mut b = Bounds::new(&[part(0, 0, 10), part(1, 0, 10), part(2, 0, 10)]);
         assert!(b.on_eof(0));
-        assert!(!b.on_eof(0));
-        assert_eq!(
-            b.expire_tails(t + Duration::from_secs(1), wait),
-            Vec::<i32>::new()
-        );
-        b.touch(t + Duration::from_secs(1));
-        assert_eq!(
-            b.expire_tails(t + Duration::from_secs(2), wait),
-            Vec::<i32>::new()
-        );
-        // Partition 2 has not reached its end: only partition 1 (in its tail) expires.
-        assert_eq!(b.expire_tails(t + Duration::from_secs(3), wait), vec![1]);
+        assert!(!b.on_eof(0), "already done");
+        assert!(!b.on_position(1, 9), "offset 9 not handed over yet");
+        assert!(b.on_position(1, 10));
+        assert!(!b.on_position(1, 11));
         assert_eq!(b.pending(), vec![2]);
+        assert!(!b.on_eof(7), "not a partition of the replay");
     }
 }

@@ -29,9 +29,15 @@ const REPLAY_CONSUMER_DEFAULTS: &[(&str, &str)] = &[
 ];
 
 /// Applied after the user's `-X` properties, which cannot override them.
+/// `read_committed` (librdkafka's default, forced here): a replay publishes
+/// only committed input, never aborted records or those of a transaction
+/// still open; and librdkafka then answers the planning queries (end
+/// offsets, offsets by time) as a `read_committed` reader, so a partition's
+/// end is its last stable offset, which the consumer reaches by itself.
 const REPLAY_CONSUMER_FORCED: &[(&str, &str)] = &[
     ("enable.auto.commit", "false"),
     ("enable.auto.offset.store", "false"),
+    ("isolation.level", "read_committed"),
 ];
 
 pub fn consumer_config(kafka: &KafkaArgs) -> ClientConfig {
@@ -80,6 +86,9 @@ impl TopicFacts for BrokerFacts<'_> {
         }
     }
 
+    /// librdkafka's `query_watermark_offsets` sends ListOffsets with the
+    /// client's isolation level: under `read_committed` the broker answers
+    /// the last stable offset, not the high watermark.
     fn watermarks(&self, topic: &str, partition: i32) -> anyhow::Result<(i64, i64)> {
         self.0
             .fetch_watermarks(topic, partition, REQUEST_TIMEOUT)
@@ -110,7 +119,8 @@ impl TopicFacts for BrokerFacts<'_> {
             }
             let offset = match e.offset() {
                 Offset::Offset(o) => Some(o),
-                // No record at or after the time.
+                // No record at or after the time (below the last stable
+                // offset: the broker answers `read_committed` lookups so).
                 _ => None,
             };
             out.insert(e.partition(), offset);

@@ -2,10 +2,11 @@
 //! reproducible, without disturbing the live worker.
 //!
 //! 1. [`make_plan`] asks the broker, once, for each partition's start offset
-//!    (`--from`) and end offset (`--to`; for `end`, the high watermark now).
-//! 2. [`execute`] assigns those partitions to a consumer that joins no group
-//!    and never commits, reads each from its start to its end (see
-//!    [`bounds`] for the rule past the end), and sends every record through
+//!    (`--from`) and end offset (`--to`; for `end`, the last stable offset
+//!    now: the high watermark, or where the oldest open transaction starts).
+//! 2. [`execute`] assigns those partitions to a `read_committed` consumer that
+//!    joins no group and never commits, reads each from its start to its end
+//!    (see [`bounds`] for when a partition is done), and sends every record through
 //!    the worker's own processing and output path (`pipeline`), optionally
 //!    rate-limited, with progress on stderr.
 //! 3. It returns once every record read is acknowledged, with a [`Summary`].
@@ -46,8 +47,7 @@ fn plan_now(args: &ReplayArgs) -> anyhow::Result<Plan> {
     let consumer: BaseConsumer<LoggingContext> = kafka::consumer_config(&args.kafka)
         .create_with_context(LoggingContext)
         .context("cannot create the Kafka consumer")?;
-    // Taken before the end offsets: every record older than this existed
-    // when they were captured.
+    // When the end offsets were captured (for reporting).
     let now = args::now_millis();
     let facts = kafka::BrokerFacts(&consumer);
     let plan = plan::plan(&facts, &args.kafka.input_topic, &args.from, args.to, now)?;

@@ -1,6 +1,12 @@
 //! Planning a replay: which partitions, from which offset, up to which
 //! offset, decided once when the replay starts from what the broker reports.
 //!
+//! The broker is asked as a `read_committed` reader (see `kafka.rs`), so a
+//! partition's end is its last stable offset (LSO): with no transaction open
+//! the high watermark, otherwise the first offset of the oldest open
+//! transaction. Records at or past it are not replayed, whether they are
+//! committed later or not.
+//!
 //! The decisions are pure functions of [`TopicFacts`] (answered by the broker
 //! in `kafka.rs`, by a fake in the tests), so every rule is unit-tested.
 
@@ -12,8 +18,9 @@ use super::args::{format_millis, End, Start};
 pub trait TopicFacts {
     /// The topic's partition ids, or [`PlanError::UnknownTopic`].
     fn partitions(&self, topic: &str) -> anyhow::Result<Vec<i32>>;
-    /// The partition's (low, high) watermarks: the first retained offset and
-    /// the offset the next record will get.
+    /// The partition's (low, high) offsets: the first retained offset, and
+    /// the end a `read_committed` reader sees: the last stable offset (the
+    /// offset the next record will get when no transaction is open).
     fn watermarks(&self, topic: &str, partition: i32) -> anyhow::Result<(i64, i64)>;
     /// Per partition, the first offset whose record is timestamped at or
     /// after `ms`; None when there is no such record.
@@ -61,28 +68,28 @@ pub enum PlanError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PartitionPlan {
     pub partition: i32,
-    /// Watermarks when the replay was planned (for reporting).
+    /// First retained offset and last stable offset when the replay was
+    /// planned (for checks and reporting).
     pub low: i64,
     pub high: i64,
     /// First offset to replay.
     pub start: i64,
-    /// Offset to stop before, as the broker reported it.
+    /// Offset to stop before: `high`, or with `--to TIME` the first offset
+    /// timestamped at or after it.
     pub end: i64,
-    /// Past `end`, keep replaying records timestamped at or before this (ms):
-    /// they existed before the replay started, but a broker whose high
-    /// watermark lags the log end (tansu) did not count them. None: `end` is exact.
-    pub tail_until_ms: Option<i64>,
 }
 
 impl PartitionPlan {
-    /// Records between `start` and `end` (fewer on compacted topics).
+    /// Offsets between `start` and `end`: the records to replay, plus any
+    /// transaction markers and aborted records among them (never read), and
+    /// minus what compaction removed.
     pub fn count(&self) -> u64 {
         u64::try_from(self.end - self.start).unwrap_or(0)
     }
 
     /// Whether the consumer must read this partition at all.
     pub fn needs_reading(&self) -> bool {
-        self.start < self.end || self.tail_until_ms.is_some()
+        self.start < self.end
     }
 }
 
@@ -150,20 +157,18 @@ pub fn plan(
         marks.insert(p, facts.watermarks(topic, p)?);
     }
     let starts = start_offsets(facts, topic, from, &marks)?;
-    let ends = end_offsets(facts, topic, to, &marks, now_ms)?;
+    let ends = end_offsets(facts, topic, to, &marks)?;
     let partitions = selected
         .iter()
         .map(|p| {
             let (low, high) = marks[p];
             let start = starts[p];
-            let (end, tail_until_ms) = ends[p];
             PartitionPlan {
                 partition: *p,
                 low,
                 high,
                 start,
-                end: end.max(start),
-                tail_until_ms,
+                end: ends[p].max(start),
             }
         })
         .collect();
@@ -255,32 +260,25 @@ fn start_offsets(
     }
 }
 
-/// Per partition, the end offset and the tail rule (see [`PartitionPlan`]).
+/// Per partition, the offset to stop before.
 fn end_offsets(
     facts: &dyn TopicFacts,
     topic: &str,
     to: End,
     marks: &Marks,
-    now_ms: i64,
-) -> anyhow::Result<BTreeMap<i32, (i64, Option<i64>)>> {
+) -> anyhow::Result<BTreeMap<i32, i64>> {
     match to {
-        End::Latest => Ok(marks
-            .iter()
-            .map(|(p, (_, high))| (*p, (*high, Some(now_ms))))
-            .collect()),
+        End::Latest => Ok(marks.iter().map(|(p, (_, high))| (*p, *high)).collect()),
         End::Time(ms) => {
             let parts: Vec<i32> = marks.keys().copied().collect();
             let found = facts.offsets_for_time(topic, &parts, ms)?;
             Ok(marks
                 .iter()
                 .map(|(&p, &(low, high))| {
-                    let end = match found.get(&p).copied().flatten() {
-                        Some(offset) => (offset.clamp(low, high), None),
-                        // Every record is before the time: up to the end, as
-                        // for `--to end`, but no record at or after the time.
-                        None => (high, Some(now_ms.min(ms - 1))),
-                    };
-                    (p, end)
+                    // None: every record below the end is before the time
+                    // (or the first later one is not committed yet).
+                    let end = found.get(&p).copied().flatten().unwrap_or(high);
+                    (p, end.clamp(low, high))
                 })
                 .collect())
         }
@@ -343,10 +341,10 @@ mod tests {
     }
 
     #[test]
-    fn earliest_to_end_covers_every_partition_with_a_tail_until_now() {
+    fn earliest_to_end_covers_every_partition_up_to_its_end() {
         let plan = plan(&topic(), "in", &Start::Earliest, End::Latest, 99).unwrap();
         assert_eq!(ranges(&plan), vec![(0, 0, 4), (1, 0, 2), (2, 0, 0)]);
-        assert!(plan.partitions.iter().all(|p| p.tail_until_ms == Some(99)));
+        assert_eq!(plan.captured_at_ms, 99);
         assert_eq!(plan.count(), 6);
         assert!(plan.table().contains("total"));
     }
@@ -354,11 +352,9 @@ mod tests {
     #[test]
     fn time_window_resolves_per_partition() {
         let plan = plan(&topic(), "in", &Start::Time(20), End::Time(40), 99).unwrap();
-        // p0: 20 is at 1, 40 at 3. p1: 25 at 1, nothing at 40 -> up to the end,
-        // but the tail takes only records before 40. p2: empty.
+        // p0: 20 is at 1, 40 at 3. p1: 25 at 1, nothing at 40 -> up to the
+        // end captured now. p2: empty.
         assert_eq!(ranges(&plan), vec![(0, 1, 3), (1, 1, 2), (2, 0, 0)]);
-        assert_eq!(plan.partitions[0].tail_until_ms, None);
-        assert_eq!(plan.partitions[1].tail_until_ms, Some(39));
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub async fn execute(
     let cancel = cancel.fuse();
     tokio::pin!(cancel);
 
-    let mut bounds = Bounds::new(&plan.partitions, started);
+    let mut bounds = Bounds::new(&plan.partitions);
     let consumer = assign(args, plan, &bounds)?;
     let mut sink = Sink::new(&args.kafka, metrics.clone())?;
     tracing::info!(
@@ -176,7 +176,7 @@ struct Reader<'a> {
 /// How long a cancelled replay may take to deliver its in-flight records.
 const DRAIN_AFTER_CANCEL: Duration = Duration::from_secs(25);
 
-/// How often the loop checks tail waits and reports progress.
+/// How often the loop checks the consumer's positions and reports progress.
 const TICK: Duration = Duration::from_millis(200);
 
 impl Reader<'_> {
@@ -198,15 +198,7 @@ impl Reader<'_> {
                 biased;
                 _ = &mut cancel => return Ok(false),
                 _ = tick.tick() => {
-                    let now = Instant::now();
-                    if full {
-                        // Held back by our own backpressure, not waiting on the broker.
-                        self.bounds.touch(now);
-                    }
-                    for partition in self.bounds.expire_tails(now, args.tail_wait) {
-                        tracing::debug!(partition, "partition done: nothing more after its end");
-                        self.pause(partition);
-                    }
+                    self.check_positions();
                     progress.update(self.done());
                 }
                 _ = acked.notified(), if full => {}
@@ -236,18 +228,12 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
-        let now = Instant::now();
-        match self.bounds.on_record(
-            msg.partition(),
-            msg.offset(),
-            msg.timestamp().to_millis(),
-            now,
-        ) {
+        match self.bounds.on_record(msg.partition(), msg.offset()) {
             Verdict::Take => {
+                let now = Instant::now();
                 let slot = self.pacer.reserve(now);
                 if slot > now {
                     tokio::time::sleep_until(slot.into()).await;
-                    self.bounds.touch(Instant::now());
                 }
                 self.metrics.consumed.inc();
                 self.read += 1;
@@ -258,12 +244,41 @@ impl Reader<'_> {
                 tracing::debug!(
                     partition = msg.partition(),
                     offset = msg.offset(),
-                    "partition done: record newer than the replay"
+                    "partition done: a record at or past its end"
                 );
                 self.pause(msg.partition());
             }
         }
         Ok(())
+    }
+
+    /// Finish the partitions whose position reached their end: the offsets
+    /// left below it were never handed over (transaction markers, aborted
+    /// records), and the log may grow past it without an EOF.
+    fn check_positions(&mut self) {
+        let pending = self.bounds.pending();
+        if pending.is_empty() {
+            return;
+        }
+        let positions = match self.consumer.position() {
+            Ok(positions) => positions,
+            Err(e) => {
+                tracing::debug!(error = %e, "cannot read the consumer's positions");
+                return;
+            }
+        };
+        for partition in pending {
+            let Some(Offset::Offset(position)) = positions
+                .find_partition(self.topic, partition)
+                .map(|e| e.offset())
+            else {
+                continue;
+            };
+            if self.bounds.on_position(partition, position) {
+                tracing::debug!(partition, position, "partition done: position at its end");
+                self.pause(partition);
+            }
+        }
     }
 
     /// Stop fetching a finished partition.

@@ -1,9 +1,12 @@
 //! `replay` against librdkafka's mock cluster (in-process, as a library call
-//! with a cancel future, and as the binary) and against tansu.
+//! with a cancel future, and as the binary) and against Apache Kafka.
 //!
-//! The mock cluster's watermarks are exact, so it checks exact bounds; it
-//! cannot look offsets up by time, so the `--from TIME` test runs on tansu,
-//! whose short high watermark also exercises the tail rule.
+//! The mock cluster checks the mechanics quickly. Kafka checks what only a
+//! real broker shows: the end offsets of batched, compressed and
+//! transactional input (the last stable offset, with a transaction left open
+//! during the replay and an aborted one before it), byte-identical output of
+//! two replays, and `--from`/`--to` times through Kafka's time index, which
+//! the mock cluster cannot look up.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
@@ -14,9 +17,11 @@ use futures::future::join_all;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::ClientConfig;
 
+use crate::broker::kafka_tool;
+use crate::e2e::{consume, create_topics, load_articles, load_articles_with};
 use crate::helpers::*;
 use crate::mock_worker::bad_inputs;
 
@@ -34,7 +39,6 @@ fn replay_args(
         rate: None,
         dry_run: false,
         max_in_flight: 1000,
-        tail_wait: Duration::from_millis(500),
     }
 }
 
@@ -78,16 +82,30 @@ async fn produce_all(
         .set("linger.ms", "20")
         .create()
         .expect("producer");
-    let sends = inputs.iter().map(|(partition, key, payload)| {
-        let mut record: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic)
-            .partition(*partition)
-            .key(key.as_str())
-            .payload(payload.as_slice());
-        if let Some(ts) = timestamp {
-            record = record.timestamp(ts);
-        }
-        producer.send(record, Duration::from_secs(30))
-    });
+    send_all(&producer, topic, inputs, |_| timestamp).await
+}
+
+/// Send all at once; `timestamp(i)` is input i's timestamp (None: the
+/// producer's clock). Returns each record's (partition, offset).
+async fn send_all(
+    producer: &FutureProducer,
+    topic: &str,
+    inputs: &[Input],
+    timestamp: impl Fn(usize) -> Option<i64>,
+) -> Vec<(i32, i64)> {
+    let sends = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (partition, key, payload))| {
+            let mut record: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic)
+                .partition(*partition)
+                .key(key.as_str())
+                .payload(payload.as_slice());
+            if let Some(ts) = timestamp(i) {
+                record = record.timestamp(ts);
+            }
+            producer.send(record, Duration::from_secs(30))
+        });
     join_all(sends)
         .await
         .into_iter()
@@ -363,103 +381,315 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
+/// How a test transaction ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TxEnd {
+    Commit,
+    Abort,
+    /// Neither committed nor aborted (yet): open while the replay runs.
+    LeaveOpen,
+}
+
+/// A transactional producer that batches and compresses as ordinary
+/// producers do. Its transactions time out after 10 minutes, so one left
+/// open stays open for the whole test (the broker would abort it after the
+/// default 60 s, and a replay waiting for that would then end by itself).
+fn transactional_producer(brokers: &str, id: &str) -> FutureProducer {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("transactional.id", id)
+        .set("transaction.timeout.ms", "600000")
+        .set("linger.ms", "5")
+        .set("compression.type", "lz4")
+        .create()
+        .expect("transactional producer");
+    tokio::task::block_in_place(|| producer.init_transactions(Duration::from_secs(30)))
+        .expect("init_transactions");
+    producer
+}
+
+/// One transaction of `inputs`, ended as `end` says; returns each record's
+/// (partition, offset).
+async fn transaction(
+    producer: &FutureProducer,
+    topic: &str,
+    inputs: &[Input],
+    end: TxEnd,
+) -> Vec<(i32, i64)> {
+    producer.begin_transaction().expect("begin_transaction");
+    let offsets = send_all(producer, topic, inputs, |_| None).await;
+    let t = Duration::from_secs(30);
+    tokio::task::block_in_place(|| match end {
+        TxEnd::Commit => producer.commit_transaction(t),
+        TxEnd::Abort => producer.abort_transaction(t),
+        TxEnd::LeaveOpen => Ok(()),
+    })
+    .expect("end the transaction");
+    offsets
+}
+
+/// Per partition, the high watermark as a `read_uncommitted` reader sees it
+/// (every record written, open and aborted transactions included).
+fn high_watermarks(brokers: &str, topic: &str, partitions: i32) -> BTreeMap<i32, i64> {
+    let client: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("isolation.level", "read_uncommitted")
+        .create()
+        .expect("consumer");
+    (0..partitions)
+        .map(|p| {
+            let (_, high) = client
+                .fetch_watermarks(topic, p, Duration::from_secs(10))
+                .expect("watermarks");
+            (p, high)
+        })
+        .collect()
+}
+
+fn plan_ends(plan: &replay::Plan) -> BTreeMap<i32, i64> {
+    plan.partitions
+        .iter()
+        .map(|p| (p.partition, p.end))
+        .collect()
+}
+
+/// Per partition, the smallest offset among `offsets` of the inputs `which` selects.
+fn first_offsets(offsets: &[(i32, i64)], which: impl Fn(usize) -> bool) -> BTreeMap<i32, i64> {
+    let mut first = BTreeMap::new();
+    for (_, &(p, o)) in offsets.iter().enumerate().filter(|(i, _)| which(*i)) {
+        first
+            .entry(p)
+            .and_modify(|e: &mut i64| *e = (*e).min(o))
+            .or_insert(o);
+    }
+    first
+}
+
+/// An output topic read by the independent client (read_committed), as
+/// key -> value; panics on a key seen twice.
+fn output_by_key(brokers: &str, topic: &str, count: usize) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for m in consume(brokers, topic, count, true, "3") {
+        let key = m["key"].as_str().expect("keyed output").to_owned();
+        let value = m["value"].as_str().expect("a value").to_owned();
+        assert!(
+            out.insert(key.clone(), value).is_none(),
+            "{topic}: record {key} published twice"
+        );
+    }
+    out
+}
+
+fn ids(prefix: &str, range: std::ops::Range<usize>) -> BTreeSet<String> {
+    range.map(|i| format!("{prefix}{i}")).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_on_kafka_is_bounded_by_the_end_offsets() {
     let kafka = crate::broker::Kafka::start();
     let b = kafka.brokers.clone();
-    python_client(&["create", "--brokers", &b, "t-in:3", "t-out:3"], b"");
-    produce_all(&b, "t-in", &articles("t", 500, 3), None).await;
+    create_topics(&b, &["t-in:3", "t-a:3", "t-b:3"]);
+    let mut args = replay_args(&b, "t-in", "t-a", None, "earliest");
+    // Forced back to read_committed by the replay, whatever -X says.
+    args.kafka
+        .kafka_properties
+        .push(("isolation.level".into(), "read_uncommitted".into()));
 
-    let args = replay_args(&b, "t-in", "t-out", None, "earliest");
+    // Plain input, batched and lz4-compressed by the independent client: the
+    // end is the high watermark.
+    load_articles(&b, "t-in", "plain", 0..300);
     let plan = replay::make_plan(&args).await.unwrap();
-    assert_eq!(plan.count(), 500, "Kafka's high watermarks are exact");
-    let summary = replay_to_the_end(&args).await;
-    assert!(summary.complete, "{summary}");
-    assert_eq!((summary.read, summary.enriched), (500, 500), "{summary}");
+    assert_eq!(plan_ends(&plan), high_watermarks(&b, "t-in", 3));
+    assert_eq!(plan.count(), 300);
 
-    let out = python_client(
-        &[
-            "consume",
-            "--brokers",
-            &b,
-            "--topic",
-            "t-out",
-            "--count",
-            "500",
-            "--linger",
-            "2",
-        ],
-        b"",
+    // Transactional input: committed, aborted, committed, then a transaction
+    // left open while the replay runs.
+    let producer = transactional_producer(&b, "t-in-producer");
+    transaction(&producer, "t-in", &articles("c", 100, 3), TxEnd::Commit).await;
+    transaction(&producer, "t-in", &articles("x", 60, 3), TxEnd::Abort).await;
+    transaction(&producer, "t-in", &articles("d", 100, 3), TxEnd::Commit).await;
+    let open = transaction(&producer, "t-in", &articles("o", 30, 3), TxEnd::LeaveOpen).await;
+
+    // The end is the last stable offset: where the open transaction starts,
+    // short of the high watermark.
+    let plan = replay::make_plan(&args).await.unwrap();
+    let high = high_watermarks(&b, "t-in", 3);
+    assert_eq!(plan_ends(&plan), first_offsets(&open, |_| true));
+    for p in &plan.partitions {
+        assert!(p.end < high[&p.partition], "{p:?}, high watermark {high:?}");
+    }
+
+    // Two replays of the same input into two topics. The first ends by
+    // itself with the transaction still open. The second is slowed down, and
+    // the transaction commits while it runs: its records are past the end
+    // captured when that replay started, so they are not replayed either.
+    let first = replay_to_the_end(&args).await;
+    args.kafka.output_topic = "t-b".into();
+    args.rate = Some(100.0); // 500 records: at least 5 s
+    let second = tokio::spawn({
+        let args = args.clone();
+        async move { replay_to_the_end(&args).await }
+    });
+    // Once the second replay publishes, it has made its plan.
+    assert!(
+        eventually(Duration::from_secs(120), || {
+            high_watermarks(&b, "t-b", 3).values().sum::<i64>() > 0
+        })
+        .await,
+        "the second replay published nothing"
     );
-    let keys: Vec<String> = out
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["key"].to_string())
+    assert!(
+        !second.is_finished(),
+        "the second replay ended too soon for this test"
+    );
+    // Committing succeeds only if the transaction is still open (it fails
+    // once the broker has aborted it).
+    tokio::task::block_in_place(|| producer.commit_transaction(Duration::from_secs(30)))
+        .expect("the open transaction was still open after the first replay");
+    let second = second.await.unwrap();
+    for summary in [&first, &second] {
+        assert!(summary.complete, "{summary}");
+        assert_eq!(
+            (summary.read, summary.enriched),
+            (500, 500),
+            "plain and committed input only: {summary}"
+        );
+        assert_eq!(summary.planned, plan.count(), "{summary}");
+    }
+
+    let expected: BTreeSet<String> = [ids("plain", 0..300), ids("c", 0..100), ids("d", 0..100)]
+        .into_iter()
+        .flatten()
         .collect();
-    assert_eq!(keys.len(), 500, "one record per article, no duplicates");
-    assert_eq!(keys.iter().collect::<BTreeSet<_>>().len(), 500);
+    let a = output_by_key(&b, "t-a", 500);
+    let c = output_by_key(&b, "t-b", 500);
+    assert_eq!(
+        a.keys().cloned().collect::<BTreeSet<_>>(),
+        expected,
+        "every committed input once; no aborted (x*) nor open-at-the-start (o*) record"
+    );
+    assert!(a == c, "the two replays published different keys or bytes");
+
+    // Committed now: the end moves to the high watermark.
+    let plan = replay::make_plan(&args).await.unwrap();
+    assert_eq!(plan_ends(&plan), high_watermarks(&b, "t-in", 3));
+}
+
+/// The state Kafka reports for a transactional id (TransactionsCommand describe).
+fn transaction_state(brokers: &str, id: &str) -> String {
+    let out = kafka_tool(
+        "org.apache.kafka.tools.TransactionsCommand",
+        &[
+            "--bootstrap-server",
+            brokers,
+            "describe",
+            "--transactional-id",
+            id,
+        ],
+    );
+    let mut lines = out.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let row: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let column = header.iter().position(|h| *h == "TransactionState");
+    column
+        .and_then(|c| row.get(c))
+        .map_or_else(|| format!("unknown: {out}"), |s| (*s).to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_on_kafka_ends_by_itself_after_a_crashed_transactional_producer() {
+    let kafka = crate::broker::Kafka::start();
+    let b = kafka.brokers.clone();
+    create_topics(&b, &["crash-in:2", "crash-out:2"]);
+    // The independent client: 250 articles in transactions of 100, the last
+    // 50 left in a transaction it never ends (it exits as a crashed producer
+    // would; the broker aborts it after the producer's 60 s timeout).
+    load_articles_with(
+        &b,
+        "crash-in",
+        "crash",
+        0..250,
+        &["--transactional-id", "crash-producer", "--open-tail", "50"],
+    );
+    let summary =
+        replay_to_the_end(&replay_args(&b, "crash-in", "crash-out", None, "earliest")).await;
+    // Kafka's own tool, after the replay: the transaction is still open, so
+    // the replay neither waited for the broker to abort it nor read it.
+    assert_eq!(
+        transaction_state(&b, "crash-producer"),
+        "Ongoing",
+        "the open transaction ended before the replay did: this run proves nothing"
+    );
+    assert!(summary.complete, "{summary}");
+    assert_eq!((summary.read, summary.enriched), (200, 200), "{summary}");
+    let out = output_by_key(&b, "crash-out", 200);
+    assert_eq!(
+        out.keys().cloned().collect::<BTreeSet<_>>(),
+        ids("crash", 0..200)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_from_a_time_on_kafka_starts_at_the_first_later_record() {
     let kafka = crate::broker::Kafka::start();
     let b = kafka.brokers.clone();
-    python_client(&["create", "--brokers", &b, "ts-in:3", "ts-out:3"], b"");
-    let early = produce_all(&b, "ts-in", &articles("early", 30, 3), Some(now_ms())).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let between = now_ms();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let late = produce_all(&b, "ts-in", &articles("late", 30, 3), Some(now_ms())).await;
+    create_topics(&b, &["ts-in:3", "ts-a:3", "ts-b:3"]);
+    // 90 records, record i created at t0 + i s (CreateTime, set by the
+    // producer), sent at once: several records, with different times, per
+    // compressed batch, so starts and ends fall inside batches.
+    let t0 = now_ms() - 600_000;
+    let ts = |i: usize| t0 + 1000 * i as i64;
+    let inputs = articles("r", 90, 3);
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &b)
+        .set("linger.ms", "50")
+        .set("compression.type", "lz4")
+        .create()
+        .expect("producer");
+    let offsets = send_all(&producer, "ts-in", &inputs, |i| Some(ts(i))).await;
 
-    let from = format_rfc3339(between);
-    let args = replay_args(&b, "ts-in", "ts-out", None, &from);
+    // --from t0 + 45.5 s: from record 46 on.
+    let from = format_rfc3339(ts(45) + 500);
+    let args = replay_args(&b, "ts-in", "ts-a", None, &from);
     let plan = replay::make_plan(&args).await.unwrap();
-    for p in &plan.partitions {
-        let first_late = late
-            .iter()
-            .filter(|(q, _)| *q == p.partition)
-            .map(|(_, o)| *o)
-            .min()
-            .unwrap();
-        let last_early = early
-            .iter()
-            .filter(|(q, _)| *q == p.partition)
-            .map(|(_, o)| *o)
-            .max()
-            .unwrap();
-        assert_eq!(
-            p.start, first_late,
-            "partition {}: start after offset {last_early}",
-            p.partition
-        );
-    }
+    let starts: BTreeMap<i32, i64> = plan
+        .partitions
+        .iter()
+        .map(|p| (p.partition, p.start))
+        .collect();
+    assert_eq!(starts, first_offsets(&offsets, |i| i >= 46));
+    assert!(
+        starts.values().any(|o| *o > 0),
+        "the start is inside the log"
+    );
+    let summary = replay_to_the_end(&args).await;
+    assert_eq!((summary.read, summary.enriched), (44, 44), "{summary}");
+    let out = output_by_key(&b, "ts-a", 44);
+    assert_eq!(
+        out.keys().cloned().collect::<BTreeSet<_>>(),
+        ids("r", 46..90)
+    );
+
+    // --from t0 + 30.5 s --to t0 + 60.5 s: records 31..=60.
+    let mut args = replay_args(&b, "ts-in", "ts-b", None, &format_rfc3339(ts(30) + 500));
+    args.to = parse_end(&format_rfc3339(ts(60) + 500)).unwrap();
+    let plan = replay::make_plan(&args).await.unwrap();
+    assert_eq!(plan_ends(&plan), first_offsets(&offsets, |i| i >= 61));
+    assert_eq!(plan.count(), 30);
     let summary = replay_to_the_end(&args).await;
     assert_eq!((summary.read, summary.enriched), (30, 30), "{summary}");
-    let out = python_client(
-        &[
-            "consume",
-            "--brokers",
-            &b,
-            "--topic",
-            "ts-out",
-            "--count",
-            "30",
-            "--linger",
-            "2",
-        ],
-        b"",
-    );
-    let keys: BTreeSet<String> = out
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["key"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let out = output_by_key(&b, "ts-b", 30);
     assert_eq!(
-        keys,
-        (0..30).map(|i| format!("late{i}")).collect::<BTreeSet<_>>()
+        out.keys().cloned().collect::<BTreeSet<_>>(),
+        ids("r", 31..61)
     );
 }
 
