@@ -35,6 +35,7 @@ use tokio::sync::Notify;
 use crate::config::{DeliveryMode, RunArgs};
 use crate::metrics::Metrics;
 
+pub use consumer_errors::ConsumerErrors;
 pub use kafka::{client_config, LoggingContext, PRODUCER_DEFAULTS};
 pub use output::{Outcome, Output};
 pub use partition::{Partitions, Processor};

@@ -15,7 +15,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::DeliveryMode;
 use crate::metrics::{KindLabel, Metrics};
-use crate::pipeline::LoggingContext;
+use crate::pipeline::{ConsumerErrors, LoggingContext};
 use crate::record::BadInput;
 
 use super::args::ReplayArgs;
@@ -94,6 +94,7 @@ pub async fn execute(
         pacer: Pacer::new(args.rate, started),
         metrics: &metrics,
         read: 0,
+        errors: ConsumerErrors::default(),
     };
     let read_all = reader.read(args, &mut progress, cancel.as_mut()).await?;
     let read = reader.read;
@@ -171,6 +172,7 @@ struct Reader<'a> {
     pacer: Pacer,
     metrics: &'a Metrics,
     read: u64,
+    errors: ConsumerErrors,
 }
 
 /// How long a cancelled replay may take to deliver its in-flight records.
@@ -223,8 +225,7 @@ impl Reader<'_> {
                 if let Some(why) = fatal_consumer_error(&e) {
                     bail!(why);
                 }
-                tracing::warn!(error = %e, "consumer error (retrying)");
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                self.errors.report(&e).await;
                 return Ok(());
             }
         };
