@@ -39,7 +39,8 @@
 # BROKER (kafka or mock, default kafka), KAFKA_HEAP (broker JVM heap, 512m),
 # COUNT (20000), WORDS (articles of about WORDS words) or BYTES (of about BYTES
 # bytes of text, default 4000), PARTITIONS (2; 48 on mock), STEADY_SECONDS
-# (20), KEEP=1 keeps the work directory with the logs, WORKER_FLAGS: extra
+# (20), STEADY_RATE (articles/s of both steady runs instead of half of each
+# mode's rate), KEEP=1 keeps the work directory with the logs, WORKER_FLAGS: extra
 # flags for every worker run (e.g. "-X fetch.wait.max.ms=50").
 set -euo pipefail
 
@@ -188,9 +189,9 @@ throughput enrich-eos out-enrich-eos "${EOS_FLAGS[@]}"
 EOS_RATE=$RATE
 echo "exactly-once / at-least-once: $(python3 -c "print(f'{$EOS_RATE / $ENRICH_RATE:.1%} (output span), {$START_RATE / $ENRICH_START_RATE:.1%} (from launch)')")"
 
-# steady NAME MAX_RATE INPUT OUTPUT [FLAGS...]: latency at half of MAX_RATE.
+# steady NAME MAX_RATE INPUT OUTPUT [FLAGS...]: latency at half of MAX_RATE (or STEADY_RATE).
 steady() {
-    local name=$1 rate=$(($2 / 2)) input=$3 output=$4
+    local name=$1 rate=${STEADY_RATE:-$(($2 / 2))} input=$3 output=$4
     shift 4
     local count=$((rate * STEADY_SECONDS))
     echo "## $name: latency at $rate articles/s for ${STEADY_SECONDS}s${*:+ ($*)}; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,6 @@
-//! A Kafka-protocol broker for benchmarks of `--delivery exactly-once`,
-//! which tansu cannot serve (it refuses EndTxn): librdkafka's in-process
-//! mock cluster, listening on localhost until this process is killed.
+//! A Kafka-protocol broker for `BROKER=mock bench/pipeline.sh` (no JVM, no
+//! set-up; the default benchmark broker is Apache Kafka): librdkafka's
+//! in-process mock cluster, listening on localhost until this process is killed.
 //!
 //! ```text
 //! cargo run --release --example mock_broker -- TOPIC:PARTITIONS...

@@ -129,8 +129,8 @@ fn with_bad_inputs(mut inputs: Vec<Input>) -> (Vec<Input>, usize) {
     (inputs, bad.len())
 }
 
-/// Records on a topic: (high - low) summed over its partitions. Exact on the
-/// mock cluster (not on tansu, whose high watermark lags).
+/// Records on a topic: (high - low) summed over its partitions (exact for
+/// topics without transactions).
 fn topic_size(brokers: &str, topic: &str, partitions: i32) -> i64 {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
