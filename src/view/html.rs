@@ -253,13 +253,7 @@ pub fn speaker_name(r: &Record, q: &Quote) -> String {
 fn entity_list(r: &Record) -> String {
     let mut items = String::new();
     for kind in TYPES {
-        let mut of_kind: Vec<_> = r.entities.iter().filter(|e| e.kind == kind).collect();
-        of_kind.sort_by(|a, b| {
-            b.mentions
-                .len()
-                .cmp(&a.mentions.len())
-                .then(a.name.cmp(&b.name))
-        });
+        let of_kind = r.entities_of(kind);
         let names: Vec<String> = of_kind
             .iter()
             .map(|e| {

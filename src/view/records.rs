@@ -91,6 +91,19 @@ impl Record {
         self.entities.iter().find(|e| e.id == id)
     }
 
+    /// The entities of one type, most mentioned first (then by name): what
+    /// the article is about reads first.
+    pub fn entities_of(&self, kind: &str) -> Vec<&Entity> {
+        let mut of_kind: Vec<&Entity> = self.entities.iter().filter(|e| e.kind == kind).collect();
+        of_kind.sort_by(|a, b| {
+            b.mentions
+                .len()
+                .cmp(&a.mentions.len())
+                .then(a.name.cmp(&b.name))
+        });
+        of_kind
+    }
+
     /// Mentions in the article text (not the title), with their entity.
     pub fn text_mentions(&self) -> impl Iterator<Item = (&Entity, &Mention)> {
         self.entities

@@ -87,17 +87,10 @@ fn render_record(out: &mut String, r: &Record, style: Style) {
 
 fn render_entities(out: &mut String, r: &Record, style: Style) {
     for kind in TYPES {
-        let mut of_kind: Vec<_> = r.entities.iter().filter(|e| e.kind == kind).collect();
+        let of_kind = r.entities_of(kind);
         if of_kind.is_empty() {
             continue;
         }
-        // Most mentioned first: what the article is about reads first.
-        of_kind.sort_by(|a, b| {
-            b.mentions
-                .len()
-                .cmp(&a.mentions.len())
-                .then(a.name.cmp(&b.name))
-        });
         let names: Vec<String> = of_kind
             .iter()
             .map(|e| format!("{} ×{}", style.entity(kind, &e.name), e.mentions.len()))

@@ -193,3 +193,31 @@ pub fn kafka_tool(main_class: &str, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The coordinator's state of a transactional id (`Ongoing`, `CompleteCommit`,
+/// ...), as `kafka-transactions describe` reports it.
+pub fn transaction_state(brokers: &str, transactional_id: &str) -> String {
+    let out = kafka_tool(
+        "org.apache.kafka.tools.TransactionsCommand",
+        &[
+            "--bootstrap-server",
+            brokers,
+            "describe",
+            "--transactional-id",
+            transactional_id,
+        ],
+    );
+    let mut lines = out.lines().filter(|l| !l.trim().is_empty());
+    let mut columns = || -> Vec<&str> {
+        lines
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect()
+    };
+    let (header, row) = (columns(), columns());
+    let column = header.iter().position(|h| *h == "TransactionState");
+    column
+        .and_then(|c| row.get(c))
+        .map_or_else(|| format!("unknown: {out}"), |s| (*s).to_owned())
+}

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::broker::{kafka_tool, Kafka};
+use crate::broker::{kafka_tool, transaction_state, Kafka};
 use crate::e2e::*;
 
 fn eos_worker(brokers: &str, topics: [&str; 3], group: &str, txn_id: &str) -> WorkerProcess {
@@ -93,36 +93,6 @@ fn kill_inside_a_transaction(
     }
     worker.kill_9();
     0
-}
-
-/// The coordinator's state of a transactional id (`Ongoing`, `CompleteCommit`,
-/// ...), as `kafka-transactions describe` reports it.
-fn transaction_state(brokers: &str, transactional_id: &str) -> String {
-    let out = kafka_tool(
-        "org.apache.kafka.tools.TransactionsCommand",
-        &[
-            "--bootstrap-server",
-            brokers,
-            "describe",
-            "--transactional-id",
-            transactional_id,
-        ],
-    );
-    let mut lines = out.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let row: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let column = header.iter().position(|h| *h == "TransactionState");
-    column
-        .and_then(|c| row.get(c))
-        .map_or_else(|| format!("unknown ({out})"), |s| s.to_string())
 }
 
 fn assert_no_hanging_transactions(brokers: &str) {

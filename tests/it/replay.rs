@@ -20,7 +20,7 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::ClientConfig;
 
-use crate::broker::kafka_tool;
+use crate::broker::transaction_state;
 use crate::e2e::{consume, create_topics, load_articles, load_articles_with};
 use crate::helpers::*;
 use crate::mock_worker::bad_inputs;
@@ -573,35 +573,6 @@ async fn replay_on_kafka_is_bounded_by_the_end_offsets() {
     // Committed now: the end moves to the high watermark.
     let plan = replay::make_plan(&args).await.unwrap();
     assert_eq!(plan_ends(&plan), high_watermarks(&b, "t-in", 3));
-}
-
-/// The state Kafka reports for a transactional id (TransactionsCommand describe).
-fn transaction_state(brokers: &str, id: &str) -> String {
-    let out = kafka_tool(
-        "org.apache.kafka.tools.TransactionsCommand",
-        &[
-            "--bootstrap-server",
-            brokers,
-            "describe",
-            "--transactional-id",
-            id,
-        ],
-    );
-    let mut lines = out.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let row: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let column = header.iter().position(|h| *h == "TransactionState");
-    column
-        .and_then(|c| row.get(c))
-        .map_or_else(|| format!("unknown: {out}"), |s| (*s).to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
