@@ -8,7 +8,6 @@ use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
-use rdkafka::statistics::Statistics;
 
 use crate::config::redacted;
 use crate::metrics::{Metrics, PartitionLabel};
@@ -137,21 +136,16 @@ impl ClientContext for WorkerContext {
         tracing::warn!(%error, reason, "kafka client error (retrying)");
     }
 
-    fn stats(&self, stats: Statistics) {
-        for (topic, t) in &stats.topics {
-            for (partition, p) in &t.partitions {
-                // Partition -1 is librdkafka's internal "unassigned" queue; a
-                // negative lag means "unknown" (nothing committed yet).
-                if *partition >= 0 && p.consumer_lag >= 0 {
-                    let label = PartitionLabel {
-                        topic: topic.clone(),
-                        partition: *partition,
-                    };
-                    self.metrics
-                        .consumer_lag
-                        .get_or_create(&label)
-                        .set(p.consumer_lag);
+    fn stats_raw(&self, statistics: &[u8]) {
+        match super::lag_stats::parse_lags(statistics) {
+            Ok(lags) => {
+                for (topic, partition, lag) in lags {
+                    let label = PartitionLabel { topic, partition };
+                    self.metrics.consumer_lag.get_or_create(&label).set(lag);
                 }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read librdkafka statistics; lag metrics not updated")
             }
         }
     }

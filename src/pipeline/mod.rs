@@ -12,6 +12,7 @@
 mod batch;
 mod consumer_errors;
 mod kafka;
+mod lag_stats;
 mod offsets;
 mod output;
 mod partition;
