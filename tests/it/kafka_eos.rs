@@ -234,3 +234,52 @@ fn exactly_once_rides_out_a_broker_restart() {
     assert_no_hanging_transactions(&b);
     drop(kafka);
 }
+
+/// An outage longer than `message.timeout.ms`: the open transaction's
+/// records time out in the producer, and librdkafka may then refuse even the
+/// abort (INVALID_TXN_STATE, fatal), so the worker replaces the producer
+/// (`pipeline/txn_producer.rs`). Either way: every input once, no exit.
+#[test]
+fn exactly_once_outlasts_an_outage_longer_than_the_message_timeout() {
+    let kafka = Kafka::start();
+    let b = kafka.brokers.clone();
+    create_topics(&b, &["l-in:2", "l-out:2", "l-dlq:1"]);
+    load_articles(&b, "l-in", "l-", 0..2000);
+    let mut worker = WorkerProcess::start_with(
+        &b,
+        "l-in",
+        "l-out",
+        "l-dlq",
+        "eos-long-outage",
+        &[
+            "--delivery",
+            "exactly-once",
+            "--transactional-id",
+            "eos-long-outage-1",
+            "-X",
+            "message.timeout.ms=3000",
+        ],
+    );
+    worker.wait_enriched(300.0, Duration::from_secs(120));
+
+    let stopped = kafka.kill();
+    worker.wait_not_ready();
+    // Four message timeouts with the broker gone.
+    std::thread::sleep(Duration::from_secs(12));
+    let kafka = stopped.restart();
+    load_articles(&b, "l-in", "l-", 2000..3000);
+    assert_exactly_once(&b, "l-out", "l-", 3000);
+    assert!(worker.is_running(), "worker exited:\n{}", worker.logs());
+    // The outage must have cost the open transaction: aborted (and retried)
+    // or, when librdkafka refused the abort, its producer replaced.
+    let logs = worker.logs();
+    let aborted = logs.matches("transaction aborted; rewinding").count();
+    let replaced = logs.matches("replacing it and rewinding").count();
+    assert!(aborted + replaced > 0, "no transaction failed:\n{logs}");
+    report(&format!(
+        "exactly-once, broker down 12 s with message.timeout.ms=3000: 3000 articles each once; transactions aborted {aborted}, producer replaced {replaced}"
+    ));
+    worker.stop_cleanly();
+    assert_no_hanging_transactions(&b);
+    drop(kafka);
+}
