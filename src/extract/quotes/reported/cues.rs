@@ -7,6 +7,7 @@ use super::super::attribution::is_participle;
 use super::super::cues::{is_cue, is_cue_after_subject};
 use super::super::speaker::{is_pronoun, Phrase};
 use super::super::tokens::Token;
+use super::lexicon::is_learned_cue;
 
 /// Lexicon forms that rarely introduce what someone said ("put it",
 /// "went on", "continued to", "rated").
@@ -110,7 +111,7 @@ pub(super) fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
     let after_name = prev.is_some_and(|p| {
         (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
     });
-    let extra = t.with_lower(|w| REPORTING_ONLY.contains(&w)) == Some(true);
+    let extra = t.with_lower(|w| REPORTING_ONLY.contains(&w)) == Some(true) || is_learned_cue(t);
     let cue = is_cue(t) || extra || (after_name && is_cue_after_subject(t));
     // "was criticized by": a passive names no speaker before it; "20
     // pledged delegates", "the said": an adjective.
