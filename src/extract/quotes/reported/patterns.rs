@@ -14,7 +14,7 @@
 
 use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
 use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
-use super::super::speaker::{is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
+use super::super::speaker::{is_function_word, is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
 use super::super::tokens::Token;
 use super::cues::{
     cue_phrase, is_reporting_cue, participle_reports, topic_cue, NOT_REPORTING, PREPOSITIONS,
@@ -218,7 +218,9 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         // department to investigate": after a listener, "to" is the report.
         let after_listener = start > cue.1 && s[start - 1].is_word;
         let preposition = s.get(start).is_some_and(|t| {
-            t.is_one_of(PREPOSITIONS) && !(after_listener && t.is_one_of(&["to"]))
+            t.is_one_of(PREPOSITIONS)
+                && !(after_listener && t.is_one_of(&["to"]))
+                && !infinitive(s, cue.1, start)
         });
         if preposition {
             return None;
@@ -259,6 +261,16 @@ const MIN_CLAUSE_WORDS: usize = 3;
 /// of another.
 fn is_clause_boundary(s: &[Token<'_>], j: usize) -> bool {
     s[j].is_punct(';') || (j > 0 && s[j - 1].is_punct(',') && s[j].is_one_of(&["while", "whereas"]))
+}
+
+/// `declined to comment`, `vowed to repeal the law`: right after the cue,
+/// `to` and a verb (a lower-case word that is no function word) is what
+/// was promised or refused, not where it was said (`said to reporters`).
+fn infinitive(s: &[Token<'_>], cue_end: usize, start: usize) -> bool {
+    let verb = s
+        .get(start + 1)
+        .is_some_and(|t| t.is_word && !t.is_capitalised() && !is_function_word(t));
+    start == cue_end && s[start].is_one_of(&["to"]) && verb
 }
 
 /// `s[j]` is a cue with no subject of its own, after `and` / `but` or a
