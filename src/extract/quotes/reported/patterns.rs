@@ -14,7 +14,9 @@
 
 use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
 use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
-use super::super::speaker::{is_function_word, is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
+use super::super::speaker::{
+    is_function_word, is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase,
+};
 use super::super::tokens::Token;
 use super::cues::{
     cue_phrase, is_reporting_cue, participle_reports, topic_cue, NOT_REPORTING, PREPOSITIONS,

@@ -310,3 +310,35 @@ fn a_headline_in_title_case() {
         [("He Would Issue A Quarantine", "Chris Christie", "Says")]
     );
 }
+
+#[test]
+fn learned_cues_report_a_stance() {
+    // "endorsed" and "criticized" are not in the quote lexicon; they are
+    // learned from PolNeAR train (`lexicon.rs`).
+    assert_eq!(
+        reported("The mayor endorsed the new transit plan on Monday."),
+        [("the new transit plan on Monday", "The mayor", "endorsed")]
+    );
+    assert_eq!(
+        reported("Senator Blake criticized the budget deal in strong terms."),
+        [(
+            "the budget deal in strong terms",
+            "Senator Blake",
+            "criticized"
+        )]
+    );
+}
+
+#[test]
+fn to_and_a_verb_after_the_cue_is_the_report() {
+    assert_eq!(
+        reported("The company declined to comment on the lawsuit."),
+        [("to comment on the lawsuit", "The company", "declined")]
+    );
+    assert_eq!(
+        reported("She vowed to repeal the tax within a year."),
+        [("to repeal the tax within a year", "She", "vowed")]
+    );
+    // "to reporters" says to whom, not what: no report.
+    assert_eq!(reported("He wrote to the committee last week."), []);
+}
