@@ -9,6 +9,8 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::super::tokens::Token;
+use super::cues::REPORTING_ONLY;
+use crate::extract::entities::hash::PreHashed;
 
 const TABLE: &str = include_str!("cue_lexicon.tsv");
 
@@ -17,9 +19,15 @@ const MIN_CUE: u32 = 5;
 /// Least share of a form's occurrences that are cues, in percent.
 const MIN_SHARE: u32 = 50;
 
-static LEARNED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| parse(TABLE));
+/// FxHash-like, not SipHash: this is probed for many words of every
+/// sentence, and the keys are our own table.
+static LEARNED: LazyLock<HashSet<&'static str, PreHashed>> = LazyLock::new(|| {
+    let mut set = parse(TABLE);
+    set.extend(REPORTING_ONLY);
+    set
+});
 
-fn parse(table: &str) -> HashSet<&str> {
+fn parse(table: &str) -> HashSet<&str, PreHashed> {
     table
         .lines()
         .filter_map(|line| {
@@ -32,7 +40,7 @@ fn parse(table: &str) -> HashSet<&str> {
         .collect()
 }
 
-/// Whether `token` is a learned cue form.
+/// Whether `token` is a learned cue form or one of [`REPORTING_ONLY`].
 pub(super) fn is_learned_cue(token: &Token<'_>) -> bool {
     token.is_word && token.with_lower(|w| LEARNED.contains(w)) == Some(true)
 }
