@@ -42,19 +42,20 @@ pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
         return;
     }
     let end = content_end(s, s.len());
+    let closing = closing_attribution(s, end).or_else(|| according_later(s, end));
     // A closing attribution, unless the words before it hold a report of
-    // their own (`X, a Republican, said that ..., he should have insisted`).
-    let closing = || {
-        closing_attribution(s, end)
-            .or_else(|| according_later(s, end))
-            .filter(|r| {
-                !(1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
-            })
+    // their own (`X, a Republican, said that ..., he should have insisted`)
+    // that the other patterns find.
+    let inner_cue = |r: &Reported| {
+        (1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
     };
-    if let Some(r) = leading_according(s, end).or_else(closing) {
+    if let Some(r) = leading_according(s, end).or(closing.filter(|r| !inner_cue(r))) {
         out.push(r);
     } else if !speaker_cue_content(s, end, out) {
-        out.extend(label(s, end));
+        // `The agency met the director and cited concerns, officials
+        // said.`: the inner cue has no speaker of its own, the closing one
+        // does.
+        out.extend(closing.or_else(|| label(s, end)));
     }
 }
 

@@ -342,3 +342,17 @@ fn to_and_a_verb_after_the_cue_is_the_report() {
     // "to reporters" says to whom, not what: no report.
     assert_eq!(reported("He wrote to the committee last week."), []);
 }
+
+#[test]
+fn a_closing_attribution_when_the_inner_cue_has_no_speaker() {
+    assert_eq!(
+        reported(
+            "The board met the auditors and cited several worries about the plan, officials said."
+        ),
+        [(
+            "The board met the auditors and cited several worries about the plan",
+            "officials",
+            "said"
+        )]
+    );
+}
