@@ -316,6 +316,14 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
         }
     }
     if takes_listener(&s[k]) {
+        // "told The Post and Courier newspaper on Saturday that": a long
+        // listener, which the phrase finder would stop at "and".
+        let that = (i..s.len().min(i + 14))
+            .take_while(|&j| s[j].is_word)
+            .find(|&j| s[j].is_one_of(&["that"]));
+        if let Some(j) = that {
+            return j;
+        }
         if let Some(listener) = phrase_starting_at(s, i) {
             i = listener.1;
         }
