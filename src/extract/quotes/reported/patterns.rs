@@ -240,7 +240,12 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         if let Some(b) = boundary {
             return Some(b + 1);
         }
-        k = next?;
+        match next {
+            Some(j) => k = j,
+            // `..., and Democrats argued ...`: another speaker may follow
+            // the content.
+            None => return (stop < end).then_some(stop),
+        }
     }
 }
 

@@ -356,3 +356,16 @@ fn a_closing_attribution_when_the_inner_cue_has_no_speaker() {
         )]
     );
 }
+
+#[test]
+fn another_speaker_after_the_content() {
+    assert_eq!(
+        reported(
+            "The mayor said the plan was sound, and the council argued it would cost too much."
+        ),
+        [
+            ("the plan was sound", "The mayor", "said"),
+            ("it would cost too much", "the council", "argued")
+        ]
+    );
+}
