@@ -7,6 +7,7 @@ use super::super::attribution::is_participle;
 use super::super::cues::{is_cue, is_cue_after_subject};
 use super::super::speaker::{is_pronoun, Phrase};
 use super::super::tokens::Token;
+use super::lexicon::is_learned_cue;
 
 /// Lexicon forms that rarely introduce what someone said ("put it",
 /// "went on", "continued to", "rated").
@@ -98,20 +99,23 @@ pub(super) const PREPOSITIONS: &[&str] = &[
 /// Whether `s[k]` is a cue that can report a clause.
 pub(super) fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
     let t = &s[k];
+    // The cheap tests first: this runs for every word of every sentence.
+    if !t.is_word {
+        return false;
+    }
     if topic_cue(s, k) {
         return !inside_quote(s, k);
     }
-    // "called him a liar" names; only "called for" / "called on" report.
-    if t.is_one_of(&["called", "calling", "calls", "call"]) && cue_phrase(s, k).1 == k + 1 {
+    let prev = k.checked_sub(1).map(|p| &s[p]);
+    // "Chris Christie Says He Would ...": a headline, in title case.
+    let headline = || {
+        t.is_one_of(&["says", "said", "tells", "warns", "claims", "urges"])
+            && prev.is_some_and(Token::is_capitalised)
+            && s.get(k + 1).is_some_and(Token::is_capitalised)
+    };
+    if t.is_capitalised() && !headline() {
         return false;
     }
-    let prev = k.checked_sub(1).map(|p| &s[p]);
-    // "Trump's remarks": a possessive is no subject.
-    let after_name = prev.is_some_and(|p| {
-        (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
-    });
-    let extra = t.with_lower(|w| REPORTING_ONLY.contains(&w)) == Some(true);
-    let cue = is_cue(t) || extra || (after_name && is_cue_after_subject(t));
     // "was criticized by": a passive names no speaker before it; "20
     // pledged delegates", "the said": an adjective.
     let passive = prev.is_some_and(|p| {
@@ -119,14 +123,19 @@ pub(super) fn is_reporting_cue(s: &[Token<'_>], k: usize) -> bool {
             "was", "were", "been", "be", "being", "is", "are", "the", "a", "an",
         ]) || p.text.bytes().all(|b| b.is_ascii_digit())
     });
-    // "Chris Christie Says He Would ...": a headline, in title case.
-    let headline = t.is_one_of(&["says", "said", "tells", "warns", "claims", "urges"])
-        && prev.is_some_and(Token::is_capitalised)
-        && s.get(k + 1).is_some_and(Token::is_capitalised);
-    cue && !passive
-        && (!t.is_capitalised() || headline)
-        && !t.with_lower(|w| NOT_REPORTING.contains(&w)).unwrap_or(true)
-        && !inside_quote(s, k)
+    // "called him a liar" names; only "called for" / "called on" report.
+    let names =
+        || t.is_one_of(&["called", "calling", "calls", "call"]) && cue_phrase(s, k).1 == k + 1;
+    if passive || names() {
+        return false;
+    }
+    // "Trump's remarks": a possessive is no subject.
+    let after_name = prev.is_some_and(|p| {
+        (p.is_capitalised() && !p.text.ends_with("'s") && !p.text.ends_with("’s")) || is_pronoun(p)
+    });
+    // Learned cues include the belief and evidence verbs (`REPORTING_ONLY`).
+    let cue = is_cue(t) || (after_name && is_cue_after_subject(t)) || is_learned_cue(t);
+    cue && !t.with_lower(|w| NOT_REPORTING.contains(&w)).unwrap_or(true) && !inside_quote(s, k)
 }
 
 /// `s[k]` is inside a quotation (more marks opened than closed before it).
@@ -209,5 +218,5 @@ pub(super) fn topic_cue(s: &[Token<'_>], k: usize) -> bool {
     };
     TOPIC_CUES
         .iter()
-        .any(|(verbs, particle)| s[k].is_one_of(verbs) && next.is_one_of(&[particle]))
+        .any(|(verbs, particle)| next.is_one_of(&[particle]) && s[k].is_one_of(verbs))
 }

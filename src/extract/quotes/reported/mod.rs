@@ -14,6 +14,7 @@
 //! Speakers are linked to entities by the quote stage's `linking`.
 
 mod cues;
+mod lexicon;
 mod patterns;
 mod sentences;
 mod subjects;

@@ -14,7 +14,9 @@
 
 use super::super::attribution::{colon_speaker, is_participle, own_subject, takes_listener};
 use super::super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
-use super::super::speaker::{is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase};
+use super::super::speaker::{
+    is_function_word, is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase,
+};
 use super::super::tokens::Token;
 use super::cues::{
     cue_phrase, is_reporting_cue, participle_reports, topic_cue, NOT_REPORTING, PREPOSITIONS,
@@ -40,19 +42,20 @@ pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
         return;
     }
     let end = content_end(s, s.len());
+    let closing = closing_attribution(s, end).or_else(|| according_later(s, end));
     // A closing attribution, unless the words before it hold a report of
-    // their own (`X, a Republican, said that ..., he should have insisted`).
-    let closing = || {
-        closing_attribution(s, end)
-            .or_else(|| according_later(s, end))
-            .filter(|r| {
-                !(1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
-            })
+    // their own (`X, a Republican, said that ..., he should have insisted`)
+    // that the other patterns find.
+    let inner_cue = |r: &Reported| {
+        (1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
     };
-    if let Some(r) = leading_according(s, end).or_else(closing) {
+    if let Some(r) = leading_according(s, end).or(closing.filter(|r| !inner_cue(r))) {
         out.push(r);
     } else if !speaker_cue_content(s, end, out) {
-        out.extend(label(s, end));
+        // `The agency met the director and cited concerns, officials
+        // said.`: the inner cue has no speaker of its own, the closing one
+        // does.
+        out.extend(closing.or_else(|| label(s, end)));
     }
 }
 
@@ -218,7 +221,9 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         // department to investigate": after a listener, "to" is the report.
         let after_listener = start > cue.1 && s[start - 1].is_word;
         let preposition = s.get(start).is_some_and(|t| {
-            t.is_one_of(PREPOSITIONS) && !(after_listener && t.is_one_of(&["to"]))
+            t.is_one_of(PREPOSITIONS)
+                && !(after_listener && t.is_one_of(&["to"]))
+                && !infinitive(s, cue.1, start)
         });
         if preposition {
             return None;
@@ -235,7 +240,12 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         if let Some(b) = boundary {
             return Some(b + 1);
         }
-        k = next?;
+        match next {
+            Some(j) => k = j,
+            // `..., and Democrats argued ...`: another speaker may follow
+            // the content.
+            None => return (stop < end).then_some(stop),
+        }
     }
 }
 
@@ -259,6 +269,16 @@ const MIN_CLAUSE_WORDS: usize = 3;
 /// of another.
 fn is_clause_boundary(s: &[Token<'_>], j: usize) -> bool {
     s[j].is_punct(';') || (j > 0 && s[j - 1].is_punct(',') && s[j].is_one_of(&["while", "whereas"]))
+}
+
+/// `declined to comment`, `vowed to repeal the law`: right after the cue,
+/// `to` and a verb (a lower-case word that is no function word) is what
+/// was promised or refused, not where it was said (`said to reporters`).
+fn infinitive(s: &[Token<'_>], cue_end: usize, start: usize) -> bool {
+    let verb = s
+        .get(start + 1)
+        .is_some_and(|t| t.is_word && !t.is_capitalised() && !is_function_word(t));
+    start == cue_end && s[start].is_one_of(&["to"]) && verb
 }
 
 /// `s[j]` is a cue with no subject of its own, after `and` / `but` or a
@@ -301,6 +321,14 @@ fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
         }
     }
     if takes_listener(&s[k]) {
+        // "told The Post and Courier newspaper on Saturday that": a long
+        // listener, which the phrase finder would stop at "and".
+        let that = (i..s.len().min(i + 14))
+            .take_while(|&j| s[j].is_word)
+            .find(|&j| s[j].is_one_of(&["that"]));
+        if let Some(j) = that {
+            return j;
+        }
         if let Some(listener) = phrase_starting_at(s, i) {
             i = listener.1;
         }

@@ -310,3 +310,62 @@ fn a_headline_in_title_case() {
         [("He Would Issue A Quarantine", "Chris Christie", "Says")]
     );
 }
+
+#[test]
+fn learned_cues_report_a_stance() {
+    // "endorsed" and "criticized" are not in the quote lexicon; they are
+    // learned from PolNeAR train (`lexicon.rs`).
+    assert_eq!(
+        reported("The mayor endorsed the new transit plan on Monday."),
+        [("the new transit plan on Monday", "The mayor", "endorsed")]
+    );
+    assert_eq!(
+        reported("Senator Blake criticized the budget deal in strong terms."),
+        [(
+            "the budget deal in strong terms",
+            "Senator Blake",
+            "criticized"
+        )]
+    );
+}
+
+#[test]
+fn to_and_a_verb_after_the_cue_is_the_report() {
+    assert_eq!(
+        reported("The company declined to comment on the lawsuit."),
+        [("to comment on the lawsuit", "The company", "declined")]
+    );
+    assert_eq!(
+        reported("She vowed to repeal the tax within a year."),
+        [("to repeal the tax within a year", "She", "vowed")]
+    );
+    // "to reporters" says to whom, not what: no report.
+    assert_eq!(reported("He wrote to the committee last week."), []);
+}
+
+#[test]
+fn a_closing_attribution_when_the_inner_cue_has_no_speaker() {
+    assert_eq!(
+        reported(
+            "The board met the auditors and cited several worries about the plan, officials said."
+        ),
+        [(
+            "The board met the auditors and cited several worries about the plan",
+            "officials",
+            "said"
+        )]
+    );
+}
+
+#[test]
+fn another_speaker_after_the_content() {
+    assert_eq!(
+        reported(
+            "The mayor said the plan was sound, and the council argued it would cost too much."
+        ),
+        [
+            ("the plan was sound", "The mayor", "said"),
+            ("it would cost too much", "the council", "argued")
+        ]
+    );
+}

@@ -1,0 +1,66 @@
+//! Cue words learned from PolNeAR train: `cue_lexicon.tsv` holds, for each
+//! word form, how often it is part of a gold cue and how often it occurs
+//! at all (derived by `scripts/derive_cue_lexicon.py`, counts only, no
+//! text). A form is a learned cue when it is part of a cue often enough,
+//! and in a large enough share of its uses, for a report built on it to
+//! be right more often than wrong.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::super::tokens::Token;
+use super::cues::REPORTING_ONLY;
+use crate::extract::entities::hash::PreHashed;
+
+const TABLE: &str = include_str!("cue_lexicon.tsv");
+
+/// Fewest times a form is a gold cue in train to be learned.
+const MIN_CUE: u32 = 5;
+/// Least share of a form's occurrences that are cues, in percent.
+const MIN_SHARE: u32 = 50;
+
+/// FxHash-like, not SipHash: this is probed for many words of every
+/// sentence, and the keys are our own table.
+static LEARNED: LazyLock<HashSet<&'static str, PreHashed>> = LazyLock::new(|| {
+    let mut set = parse(TABLE);
+    set.extend(REPORTING_ONLY);
+    set
+});
+
+fn parse(table: &str) -> HashSet<&str, PreHashed> {
+    table
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let word = cols.next()?;
+            let cue: u32 = cols.next()?.parse().ok()?;
+            let total: u32 = cols.next()?.parse().ok()?;
+            (cue >= MIN_CUE && cue * 100 >= MIN_SHARE * total).then_some(word)
+        })
+        .collect()
+}
+
+/// Whether `token` is a learned cue form or one of [`REPORTING_ONLY`].
+pub(super) fn is_learned_cue(token: &Token<'_>) -> bool {
+    token.is_word && token.with_lower(|w| LEARNED.contains(w)) == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_forms_over_both_thresholds() {
+        let set = parse("argued\t79\t91\nthe\t40\t9000\nrare\t2\t2\nbad line\n");
+        assert!(set.contains("argued"));
+        assert!(!set.contains("the"));
+        assert!(!set.contains("rare"));
+    }
+
+    #[test]
+    fn the_shipped_table_has_the_common_cues() {
+        assert!(LEARNED.contains("said"));
+        assert!(LEARNED.contains("argued"));
+        assert!(!LEARNED.contains("the"));
+    }
+}
