@@ -18,7 +18,7 @@ pub use language::detect_language;
 
 /// Names the models inside this build; goes into every record's `extractor`
 /// (with [`Attributions::All`], the default).
-pub const MODEL: &str = "ner-perceptron-conll03-v1+quotes-rules-v1+reported-rules-v1";
+pub const MODEL: &str = "ner-perceptron-conll03-v1+quotes-rules-v1+reported-rules-v2";
 
 /// The model name of records made with [`Attributions::Quoted`]: the same
 /// as before reported speech existed, since those records are too.
