@@ -41,14 +41,14 @@ pub struct TrainArgs {
     /// Passes over the training data (with `--cv`: the most tried). The
     /// default is the count that scored best in 5-fold cross-validation
     /// over train (models/README.md).
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub epochs: u16,
     /// Seed of the per-epoch shuffle of training documents.
     #[arg(long, default_value_t = 20_030_531)]
     pub seed: u64,
-    /// log2 of the number of feature hash buckets (17: 128k buckets; more
-    /// scored no better and ran slower).
-    #[arg(long, default_value_t = 17)]
+    /// log2 of the number of feature hash buckets (18: 256k buckets, best
+    /// by cross-validation with two stages; models/README.md).
+    #[arg(long, default_value_t = 18)]
     pub bits: u32,
     /// Perceptrons trained (seeds `seed`, `seed + 1`, ...) and averaged.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
@@ -62,7 +62,7 @@ pub struct TrainArgs {
     /// 2: a second-stage tagger over the first one's predictions
     /// (src/train/stage.rs); `--epochs` and `--cv` are then the second
     /// stage's, the first is trained for `--first-epochs`.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub stages: u8,
     /// Epochs of the first stage when there are two.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]

@@ -57,12 +57,11 @@ const HISTORY_MAJORITY: u64 = 47;
 const TABLE_GAZ: u64 = 48;
 const TABLE_RUN: u64 = 49;
 // Second stage only (`Segment::stage1`).
-const S1_OWN: u64 = 50;
-const S1_OWN_NEXT: u64 = 51;
-const S1_OWN_SHAPE: u64 = 52;
+// (50 and 52 were the token's own first-stage tag, alone and with its
+// shape: the second stage then mostly copied the first; models/README.md.)
+const S1_NEXT: u64 = 51;
 const S1_ELSEWHERE: u64 = 53;
 const S1_MAJORITY: u64 = 54;
-const S1_MAJORITY_OWN: u64 = 55;
 const S1_MAJORITY_SHAPE: u64 = 56;
 
 // `static_features` lists the affix features one by one.
@@ -171,15 +170,11 @@ pub(crate) fn static_features(
 
 /// The second stage's view of the first stage's predictions.
 fn first_stage_features(first: &FirstStage, lex: &Lexeme, out: &mut Vec<u64>) {
-    let own = u64::from(first.own);
     let (majority, unanimous) = first.majority();
     let majority = mix(majority, unanimous as u64);
     out.extend_from_slice(&[
-        feature(S1_OWN, own),
-        feature(S1_OWN_NEXT, mix(own, u64::from(first.next))),
-        feature(S1_OWN_SHAPE, mix(own, lex.shape)),
+        feature(S1_NEXT, u64::from(first.next)),
         feature(S1_MAJORITY, majority),
-        feature(S1_MAJORITY_OWN, mix(majority, own)),
         feature(S1_MAJORITY_SHAPE, mix(majority, lex.shape)),
     ]);
     let mut bits = first.elsewhere;

@@ -262,6 +262,17 @@ mod tests {
         assert_eq!(model.scores(&features), dense);
         let loaded = Model::from_gzip(&model.to_gzip().unwrap()).unwrap();
         assert_eq!(loaded.weights, model.weights);
+        assert!(loaded.second.is_none());
+    }
+
+    #[test]
+    fn round_trips_a_second_stage() {
+        let mut model = Model::new(8, vec![3; NTAGS << 8]);
+        model.second = Some(Box::new(Model::new(9, vec![-2; NTAGS << 9])));
+        let loaded = Model::from_gzip(&model.to_gzip().unwrap()).unwrap();
+        assert_eq!(loaded.weights, model.weights);
+        let second = loaded.second.expect("a second stage");
+        assert_eq!((second.bits, second.weights[0]), (9, -2));
     }
 
     #[test]

@@ -17,9 +17,8 @@ pub(crate) const NO_TAG: Tag = Tag::MAX;
 /// them (stored in [`Segment::stage1`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct FirstStage {
-    /// The first stage's tag of this token, and of the next one in its
-    /// sentence (`NO_TAG` at the end).
-    pub own: Tag,
+    /// The first stage's tag of the next token in the sentence (`NO_TAG`
+    /// at the end).
     pub next: Tag,
     /// Bit `t` is set if the same word (lowercased) has tag `t` at another
     /// capitalised occurrence in the document.
@@ -81,7 +80,6 @@ pub(crate) fn aggregate(segments: &mut [Segment], tags: &[Vec<Tag>]) {
                     NO_TAG
                 };
                 let mut first = FirstStage {
-                    own: tags[i],
                     next,
                     ..FirstStage::default()
                 };
@@ -99,5 +97,30 @@ pub(crate) fn aggregate(segments: &mut [Segment], tags: &[Vec<Tag>]) {
             }
         }
         seg.stage1 = stage1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::entities::tags::{tag, Part};
+
+    #[test]
+    fn counts_the_same_word_elsewhere_but_not_itself() {
+        let mut segs = vec![Segment::new("Lavrov met Sergey Lavrov ."), Segment::new("")];
+        let per_last = tag(0, Part::Last);
+        let tags = vec![vec![0, 0, tag(0, Part::Begin), per_last, 0], Vec::new()];
+        aggregate(&mut segs, &tags);
+        let first = &segs[0].stage1;
+        // The opening "Lavrov" (tagged O) sees the later one as L-PER.
+        assert_eq!(first[0].elsewhere, 1 << per_last);
+        assert_eq!(first[0].majority(), (1, true));
+        assert_eq!(first[0].next, 0);
+        // The later one sees only the opening O.
+        assert_eq!(first[3].elsewhere, 1);
+        assert_eq!(first[3].majority(), (5, true));
+        // "met" is lowercase: nothing counted; the full stop ends the sentence.
+        assert_eq!(first[1].majority(), (0, false));
+        assert_eq!(first[4].next, NO_TAG);
     }
 }
