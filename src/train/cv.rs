@@ -8,6 +8,7 @@ use super::conll::ConllDoc;
 use super::perceptron::quantized_model;
 use super::score::Scorer;
 use super::{dev_scores, train_epochs, Example, TrainArgs};
+use crate::extract::entities::model::Model;
 use crate::extract::entities::tags::NTAGS;
 
 /// Held-out scores of one epoch, over all folds.
@@ -22,12 +23,15 @@ struct EpochScores {
 }
 
 /// Prints the cross-validated F1 after each epoch and returns the epoch
-/// count whose pooled F1 is highest (the first such, on ties).
+/// count whose pooled F1 is highest (the first such, on ties). With
+/// `first`, the models trained are second stages, each scored behind the
+/// first stage of its fold (`first[fold]`, trained without the held-out block).
 pub(super) fn cross_validate(
     docs: &[ConllDoc],
     examples: &[Example],
     args: &TrainArgs,
     folds: usize,
+    first: Option<&[Model]>,
 ) -> usize {
     let epochs = usize::from(args.epochs);
     let mut scores: Vec<EpochScores> = (0..epochs).map(|_| EpochScores::default()).collect();
@@ -35,12 +39,21 @@ pub(super) fn cross_validate(
         let held = fold_range(docs.len(), folds, fold);
         let train: Vec<usize> = (0..docs.len()).filter(|i| !held.contains(i)).collect();
         let held_docs = &docs[held.clone()];
+        let staged = |model: Model| match first {
+            Some(first) => {
+                let mut staged = first[fold].clone();
+                staged.second = Some(Box::new(model));
+                staged
+            }
+            None => model,
+        };
         let mut summed = vec![vec![0f64; NTAGS << args.bits]; epochs];
         for run in 0..args.runs {
             let seed = args.seed.wrapping_add(u64::from(run));
             train_epochs(examples, &train, args.bits, seed, epochs, |epoch, p| {
                 let weights = p.averaged();
-                let f1 = dev_scores(&quantized_model(args.bits, &weights), held_docs).overall_f1();
+                let model = staged(quantized_model(args.bits, &weights));
+                let f1 = dev_scores(&model, held_docs).overall_f1();
                 scores[epoch - 1].runs.push(f1);
                 for (s, w) in summed[epoch - 1].iter_mut().zip(weights) {
                     *s += w;
@@ -48,7 +61,7 @@ pub(super) fn cross_validate(
             });
         }
         for (epoch, weights) in summed.iter().enumerate() {
-            let scorer = dev_scores(&quantized_model(args.bits, weights), held_docs);
+            let scorer = dev_scores(&staged(quantized_model(args.bits, weights)), held_docs);
             scores[epoch].folds.push(scorer.overall_f1());
             scores[epoch].pooled.merge(&scorer);
         }
@@ -62,7 +75,7 @@ pub(super) fn cross_validate(
 }
 
 /// Documents `[start, end)` of fold `fold` of `folds` over `n` documents.
-fn fold_range(n: usize, folds: usize, fold: usize) -> std::ops::Range<usize> {
+pub(super) fn fold_range(n: usize, folds: usize, fold: usize) -> std::ops::Range<usize> {
     n * fold / folds..n * (fold + 1) / folds
 }
 

@@ -10,6 +10,7 @@ mod cv;
 pub mod eval;
 pub mod perceptron;
 pub mod score;
+mod stage;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -40,14 +41,14 @@ pub struct TrainArgs {
     /// Passes over the training data (with `--cv`: the most tried). The
     /// default is the count that scored best in 5-fold cross-validation
     /// over train (models/README.md).
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub epochs: u16,
     /// Seed of the per-epoch shuffle of training documents.
     #[arg(long, default_value_t = 20_030_531)]
     pub seed: u64,
-    /// log2 of the number of feature hash buckets (17: 128k buckets; more
-    /// scored no better and ran slower).
-    #[arg(long, default_value_t = 17)]
+    /// log2 of the number of feature hash buckets (18: 256k buckets, best
+    /// by cross-validation with two stages; models/README.md).
+    #[arg(long, default_value_t = 18)]
     pub bits: u32,
     /// Perceptrons trained (seeds `seed`, `seed + 1`, ...) and averaged.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
@@ -58,6 +59,14 @@ pub struct TrainArgs {
     /// epoch count that scored best, and its dev F1 printed beside.
     #[arg(long, value_parser = clap::value_parser!(u16).range(2..))]
     pub cv: Option<u16>,
+    /// 2: a second-stage tagger over the first one's predictions
+    /// (src/train/stage.rs); `--epochs` and `--cv` are then the second
+    /// stage's, the first is trained for `--first-epochs`.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub stages: u8,
+    /// Epochs of the first stage when there are two.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]
+    pub first_epochs: u16,
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -70,12 +79,16 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         "{} training documents, {gold} entities ({misaligned} not on token boundaries)",
         train.len()
     );
-    let epochs = match args.cv {
-        Some(folds) => cv::cross_validate(&train, &examples, args, usize::from(folds)),
-        None => usize::from(args.epochs),
+    let model = if args.stages == 2 {
+        stage::train_two_stages(&train, &examples, args)
+    } else {
+        let epochs = match args.cv {
+            Some(folds) => cv::cross_validate(&train, &examples, args, usize::from(folds), None),
+            None => usize::from(args.epochs),
+        };
+        let all: Vec<usize> = (0..examples.len()).collect();
+        train_averaged(&examples, &all, args, epochs)
     };
-    let all: Vec<usize> = (0..examples.len()).collect();
-    let model = train_averaged(&examples, &all, args, epochs);
     let dev_figure = dev.as_ref().map(|dev| dev_f1(&model, dev));
     let dev_text = dev_figure.map_or("not measured".to_owned(), |f| format!("{f:.2}"));
     if let Some(out) = &args.out {
@@ -84,8 +97,8 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
     }
     eprintln!(
-        "{} runs x {epochs} epochs on all of train, averaged: dev F1 {dev_text}",
-        args.runs
+        "{} runs on all of train, averaged, {} stage(s): dev F1 {dev_text}",
+        args.runs, args.stages
     );
     Ok(())
 }
@@ -168,6 +181,7 @@ pub(crate) fn dev_scores(model: &Model, dev: &[ConllDoc]) -> score::Scorer {
 
 /// A training document prepared once: segments (text, empty title) and the
 /// gold tag of each token.
+#[derive(Clone)]
 struct Example {
     segments: Vec<Segment>,
     gold: Vec<Tag>,

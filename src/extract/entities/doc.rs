@@ -7,6 +7,7 @@ use super::gazetteer;
 use super::hash::{finish, PreHashed};
 use super::lexeme::{Lexeme, ALL_CAPS, ALL_LOWER, HAS_DIGIT, INIT_CAP};
 use super::sentence::split_sentences;
+use super::stage::FirstStage;
 use super::token::tokenize;
 use crate::extract::ByteSpan;
 
@@ -28,6 +29,7 @@ pub(crate) const TABLE_ROW: u8 = 1 << 4;
 pub(crate) const TABLE_DOC: u8 = 1 << 5;
 
 /// One field of an article (its text or its title), prepared for tagging.
+#[derive(Clone)]
 pub(crate) struct Segment {
     pub tokens: Vec<ByteSpan>,
     pub lexemes: Vec<Lexeme>,
@@ -36,6 +38,9 @@ pub(crate) struct Segment {
     pub context: Vec<u8>,
     /// Per token: the run of capitalised words it is in, if any.
     pub runs: Vec<Option<CapRun>>,
+    /// Per token, for the second stage: what the first one predicted
+    /// (empty while the first stage tags).
+    pub stage1: Vec<FirstStage>,
 }
 
 /// A maximal run of capitalised words ("Jones Medical Industries Inc",
@@ -78,6 +83,7 @@ impl Segment {
             gazetteer,
             context,
             runs,
+            stage1: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::ops::Range;
 use super::doc::{Segment, TABLE_DOC, TABLE_ROW};
 use super::hash::mix;
 use super::lexeme::{Lexeme, AFFIXES};
+use super::stage::FirstStage;
 use super::tags::Tag;
 
 /// Stored in the model file; must match at load time.
@@ -55,6 +56,13 @@ const PREV_TAG_NEXT_LOWER: u64 = 46;
 const HISTORY_MAJORITY: u64 = 47;
 const TABLE_GAZ: u64 = 48;
 const TABLE_RUN: u64 = 49;
+// Second stage only (`Segment::stage1`).
+// (50 and 52 were the token's own first-stage tag, alone and with its
+// shape: the second stage then mostly copied the first; models/README.md.)
+const S1_NEXT: u64 = 51;
+const S1_ELSEWHERE: u64 = 53;
+const S1_MAJORITY: u64 = 54;
+const S1_MAJORITY_SHAPE: u64 = 56;
 
 // `static_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -154,6 +162,25 @@ pub(crate) fn static_features(
             feature(RUN_LAST_LOWER, mix(run.last, lex.lower)),
             feature(TABLE_RUN, mix(shape, table)),
         ]);
+    }
+    if let Some(first) = seg.stage1.get(i) {
+        first_stage_features(first, lex, out);
+    }
+}
+
+/// The second stage's view of the first stage's predictions.
+fn first_stage_features(first: &FirstStage, lex: &Lexeme, out: &mut Vec<u64>) {
+    let (majority, unanimous) = first.majority();
+    let majority = mix(majority, unanimous as u64);
+    out.extend_from_slice(&[
+        feature(S1_NEXT, u64::from(first.next)),
+        feature(S1_MAJORITY, majority),
+        feature(S1_MAJORITY_SHAPE, mix(majority, lex.shape)),
+    ]);
+    let mut bits = first.elsewhere;
+    while bits != 0 {
+        out.push(feature(S1_ELSEWHERE, u64::from(bits.trailing_zeros())));
+        bits &= bits - 1;
     }
 }
 

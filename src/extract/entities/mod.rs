@@ -16,6 +16,7 @@ pub(crate) mod hash;
 pub(crate) mod lexeme;
 pub(crate) mod model;
 pub(crate) mod sentence;
+pub(crate) mod stage;
 pub(crate) mod tagger;
 pub(crate) mod tags;
 pub(crate) mod token;
@@ -43,7 +44,7 @@ pub(crate) fn find_entities_with(model: &Model, text: &str, title: &str) -> Vec<
 pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
     let mut segments = vec![Segment::new(text), Segment::new(title)];
     add_document_context(&mut segments);
-    let tags = tag_segments(&segments, &mut Greedy(model));
+    let tags = tag_all(model, &mut segments);
     let fields = [Field::Text, Field::Title];
     let mut spans: Vec<Vec<(usize, usize, usize)>> = segments
         .iter()
@@ -69,6 +70,17 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
         }
     }
     found
+}
+
+/// The tags of every segment: the first stage's, or, if the model has a
+/// second stage, its tags given the first stage's.
+pub(crate) fn tag_all(model: &Model, segments: &mut [Segment]) -> Vec<Vec<tags::Tag>> {
+    let tags = tag_segments(segments, &mut Greedy(model));
+    let Some(second) = &model.second else {
+        return tags;
+    };
+    stage::aggregate(segments, &tags);
+    tag_segments(segments, &mut Greedy(second))
 }
 
 /// The hand-written list of well-known people and organisations adds a

@@ -27,11 +27,15 @@ const HEADER: usize = 8 + 4 + 4 + 4 + 8 + 4;
 /// The model compiled into the binary (see models/README.md).
 const EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin.gz");
 
+#[derive(Clone)]
 pub(crate) struct Model {
     bits: u32,
     /// `NTAGS` weights per bucket, bucket-major, all buckets (empty ones
     /// are zeros): one memory access per feature.
     weights: Vec<i16>,
+    /// The second stage (models/README.md), which tags again with this
+    /// one's predictions among its features; `None`: one stage.
+    pub second: Option<Box<Model>>,
 }
 
 /// The embedded model, loaded on first use; `None` if it does not load (a
@@ -54,7 +58,11 @@ impl Model {
     /// values, bucket-major; missing ones are zeros, extra ones dropped).
     pub(crate) fn new(bits: u32, mut weights: Vec<i16>) -> Model {
         weights.resize(NTAGS << bits, 0);
-        Model { bits, weights }
+        Model {
+            bits,
+            weights,
+            second: None,
+        }
     }
 
     /// A model from the stored rows: row `k` belongs to `buckets[k]`.
@@ -66,7 +74,11 @@ impl Model {
                 slot.copy_from_slice(row);
             }
         }
-        Model { bits, weights }
+        Model {
+            bits,
+            weights,
+            second: None,
+        }
     }
 
     /// The weight row of a feature hash.
@@ -125,9 +137,9 @@ impl Model {
         (buckets, rows)
     }
 
-    pub(crate) fn to_gzip(&self) -> std::io::Result<Vec<u8>> {
+    /// This stage's header and rows, uncompressed.
+    fn append_raw(&self, raw: &mut Vec<u8>) {
         let (buckets, rows) = self.stored_rows();
-        let mut raw = Vec::with_capacity(HEADER + 4 * buckets.len() + 2 * rows.len());
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
         raw.extend_from_slice(&(NTAGS as u32).to_le_bytes());
@@ -140,6 +152,15 @@ impl Model {
         for w in &rows {
             raw.extend_from_slice(&w.to_le_bytes());
         }
+    }
+
+    /// The first stage, then the second one if any, in one gzip stream.
+    pub(crate) fn to_gzip(&self) -> std::io::Result<Vec<u8>> {
+        let mut raw = Vec::new();
+        self.append_raw(&mut raw);
+        if let Some(second) = &self.second {
+            second.append_raw(&mut raw);
+        }
         let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&raw)?;
         gz.finish()
@@ -150,6 +171,19 @@ impl Model {
         GzDecoder::new(bytes)
             .read_to_end(&mut raw)
             .map_err(|e| format!("model is not gzip: {e}"))?;
+        let (mut model, used) = Model::parse_stage(&raw)?;
+        if used < raw.len() {
+            let (second, more) = Model::parse_stage(&raw[used..])?;
+            if used + more != raw.len() {
+                return Err("model has bytes after its second stage".into());
+            }
+            model.second = Some(Box::new(second));
+        }
+        Ok(model)
+    }
+
+    /// One stage from the start of `raw`, and the bytes it took.
+    fn parse_stage(raw: &[u8]) -> Result<(Model, usize), String> {
         if raw.len() < HEADER || &raw[..8] != MAGIC {
             return Err("model file has no AENER002 header".into());
         }
@@ -166,14 +200,13 @@ impl Model {
             return Err("model was trained with other gazetteers".into());
         }
         let nrows = u32_at(28) as usize;
-        let body = &raw[HEADER..];
-        if body.len() != nrows * (4 + 2 * NTAGS) {
+        let size = nrows * (4 + 2 * NTAGS);
+        let Some(body) = raw.get(HEADER..HEADER + size) else {
             return Err(format!(
-                "model body has {} bytes, expected {}",
-                body.len(),
-                nrows * (4 + 2 * NTAGS)
+                "model body has {} bytes, expected {size}",
+                raw.len() - HEADER
             ));
-        }
+        };
         let (buckets, weights) = body.split_at(4 * nrows);
         let buckets: Vec<u32> = buckets
             .chunks_exact(4)
@@ -186,7 +219,7 @@ impl Model {
             .chunks_exact(2)
             .map(|b| i16::from_le_bytes([b[0], b[1]]))
             .collect();
-        Ok(Model::from_rows(bits, &buckets, &rows))
+        Ok((Model::from_rows(bits, &buckets, &rows), HEADER + size))
     }
 }
 
@@ -229,6 +262,17 @@ mod tests {
         assert_eq!(model.scores(&features), dense);
         let loaded = Model::from_gzip(&model.to_gzip().unwrap()).unwrap();
         assert_eq!(loaded.weights, model.weights);
+        assert!(loaded.second.is_none());
+    }
+
+    #[test]
+    fn round_trips_a_second_stage() {
+        let mut model = Model::new(8, vec![3; NTAGS << 8]);
+        model.second = Some(Box::new(Model::new(9, vec![-2; NTAGS << 9])));
+        let loaded = Model::from_gzip(&model.to_gzip().unwrap()).unwrap();
+        assert_eq!(loaded.weights, model.weights);
+        let second = loaded.second.expect("a second stage");
+        assert_eq!((second.bits, second.weights[0]), (9, -2));
     }
 
     #[test]
