@@ -195,19 +195,17 @@ fn speaker_cue_content(s: &[Token<'_>], end: usize, out: &mut Vec<Reported>) -> 
     out.len() > before
 }
 
-/// The reports of the first speaker found in `s[from..end]`, added to
-/// `out`; where to look for the next speaker, if a clause boundary
-/// followed.
+/// The reports of the first cue with a speaker in `s[from..end]`, added
+/// to `out`; where to look for the next one, if words follow. The speaker
+/// may stand before `from` (`Mr. Guerrero, a Republican who described
+/// himself as ..., said ...`).
 fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>) -> Option<usize> {
     let first_cue = |k: usize| {
         // ", said Ms. Gil, ...": an inverted cue, whose speaker follows.
         let inverted = s[k - 1].is_punct(',') && inverted_speaker(s, k, end);
         let usable = is_reporting_cue(s, k) && participle_reports(s, k) && !inverted;
         let speaker = usable.then(|| own_subject(s, k, true).or_else(|| distant_subject(s, k)));
-        speaker
-            .flatten()
-            .filter(|p| p.0 + 1 >= from)
-            .map(|p| (k, p))
+        speaker.flatten().map(|p| (k, p))
     };
     let (mut k, speaker) = (from.max(1)..end).find_map(first_cue)?;
     loop {

@@ -369,3 +369,14 @@ fn another_speaker_after_the_content() {
         ]
     );
 }
+
+#[test]
+fn a_speaker_across_an_apposition_that_reports() {
+    let found = reported(
+        "But Mr. Guerrero, a farmer who described himself as a lifelong Catholic, said he recoiled at the attacks.",
+    );
+    assert_eq!(
+        found.last(),
+        Some(&("he recoiled at the attacks", "Mr. Guerrero", "said"))
+    );
+}
