@@ -10,15 +10,21 @@ use crate::broker::{kafka_tool, transaction_state, Kafka};
 use crate::e2e::*;
 
 fn eos_worker(brokers: &str, topics: [&str; 3], group: &str, txn_id: &str) -> WorkerProcess {
+    eos_worker_with(brokers, topics, group, txn_id, &[])
+}
+
+/// An exactly-once worker with `extra` flags (e.g. `-X` properties).
+fn eos_worker_with(
+    brokers: &str,
+    topics: [&str; 3],
+    group: &str,
+    txn_id: &str,
+    extra: &[&str],
+) -> WorkerProcess {
     let [input, output, dlq] = topics;
-    WorkerProcess::start_with(
-        brokers,
-        input,
-        output,
-        dlq,
-        group,
-        &["--delivery", "exactly-once", "--transactional-id", txn_id],
-    )
+    let mut args = vec!["--delivery", "exactly-once", "--transactional-id", txn_id];
+    args.extend_from_slice(extra);
+    WorkerProcess::start_with(brokers, input, output, dlq, group, &args)
 }
 
 /// Every `{prefix}{i}` exactly once among committed records.
@@ -245,21 +251,9 @@ fn exactly_once_outlasts_an_outage_longer_than_the_message_timeout() {
     let b = kafka.brokers.clone();
     create_topics(&b, &["l-in:2", "l-out:2", "l-dlq:1"]);
     load_articles(&b, "l-in", "l-", 0..2000);
-    let mut worker = WorkerProcess::start_with(
-        &b,
-        "l-in",
-        "l-out",
-        "l-dlq",
-        "eos-long-outage",
-        &[
-            "--delivery",
-            "exactly-once",
-            "--transactional-id",
-            "eos-long-outage-1",
-            "-X",
-            "message.timeout.ms=3000",
-        ],
-    );
+    let topics = ["l-in", "l-out", "l-dlq"];
+    let timeout = ["-X", "message.timeout.ms=3000"];
+    let mut worker = eos_worker_with(&b, topics, "eos-long-outage", "eos-long-outage-1", &timeout);
     worker.wait_enriched(300.0, Duration::from_secs(120));
 
     let stopped = kafka.kill();

@@ -132,18 +132,28 @@ fn with_bad_inputs(mut inputs: Vec<Input>) -> (Vec<Input>, usize) {
 /// Records on a topic: (high - low) summed over its partitions (exact for
 /// topics without transactions).
 fn topic_size(brokers: &str, topic: &str, partitions: i32) -> i64 {
-    let consumer: BaseConsumer = ClientConfig::new()
+    watermarks(brokers, topic, partitions)
+        .values()
+        .map(|(low, high)| high - low)
+        .sum()
+}
+
+/// Per partition, (low, high) watermarks. The high watermark counts every
+/// record written, open and aborted transactions included.
+fn watermarks(brokers: &str, topic: &str, partitions: i32) -> BTreeMap<i32, (i64, i64)> {
+    let client: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
+        .set("isolation.level", "read_uncommitted")
         .create()
         .expect("consumer");
     (0..partitions)
         .map(|p| {
-            let (low, high) = consumer
+            let marks = client
                 .fetch_watermarks(topic, p, Duration::from_secs(10))
                 .expect("watermarks");
-            high - low
+            (p, marks)
         })
-        .sum()
+        .collect()
 }
 
 fn payload_by_key(messages: &[OwnedMessage]) -> BTreeMap<String, Vec<u8>> {
@@ -428,21 +438,12 @@ async fn transaction(
     offsets
 }
 
-/// Per partition, the high watermark as a `read_uncommitted` reader sees it
-/// (every record written, open and aborted transactions included).
+/// Per partition, the high watermark (every record written, open and
+/// aborted transactions included).
 fn high_watermarks(brokers: &str, topic: &str, partitions: i32) -> BTreeMap<i32, i64> {
-    let client: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("isolation.level", "read_uncommitted")
-        .create()
-        .expect("consumer");
-    (0..partitions)
-        .map(|p| {
-            let (_, high) = client
-                .fetch_watermarks(topic, p, Duration::from_secs(10))
-                .expect("watermarks");
-            (p, high)
-        })
+    watermarks(brokers, topic, partitions)
+        .into_iter()
+        .map(|(p, (_, high))| (p, high))
         .collect()
 }
 
