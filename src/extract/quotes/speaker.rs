@@ -75,6 +75,48 @@ const BETWEEN: &[&str] = &[
     "initially",
     "finally",
     "eventually",
+    "however",
+    "yet",
+    "meanwhile",
+    "instead",
+    "indeed",
+    "too",
+];
+
+/// Adverbial phrases that may sit between a speaker and the cue ("Trump
+/// at the time said", "Beck, who has in the past described").
+const BETWEEN_PHRASES: &[&[&str]] = &[
+    &["at", "the", "time"],
+    &["in", "the", "past"],
+    &["at", "one", "point"],
+    &["at", "times"],
+    &["in", "turn"],
+    &["in", "response"],
+    &["for", "his", "part"],
+    &["for", "her", "part"],
+    &["for", "their", "part"],
+    &["for", "its", "part"],
+];
+
+/// Prepositions that open an adverbial set off by commas between a speaker
+/// and the cue ("who, after trading insults with X, said").
+const ADVERBIAL_OPENERS: &[&str] = &[
+    "on",
+    "in",
+    "at",
+    "after",
+    "before",
+    "during",
+    "amid",
+    "despite",
+    "while",
+    "when",
+    "speaking",
+    "asked",
+    "according",
+    "like",
+    "unlike",
+    "as",
 ];
 
 /// Capitalised words that start sentences but never names.
@@ -265,11 +307,23 @@ fn is_abbreviation_dot(tokens: &[Token<'_>], i: usize) -> bool {
         && tokens[i - 1].text.len() <= 4
 }
 
+/// "I’m", "It's", "There’s": a first-person pronoun or an expletive with a
+/// verb glued on, never a speaker here (they come from inside quotations
+/// and clauses; "He’s said" can be one).
+fn is_contraction(token: &Token<'_>) -> bool {
+    const STEMS: &[&str] = &["i", "it", "there", "that", "what", "here", "let"];
+    let Some(apostrophe) = token.text.find(['\'', '’']) else {
+        return false;
+    };
+    let stem = &token.text[..apostrophe];
+    token.is_word && STEMS.iter().any(|s| stem.eq_ignore_ascii_case(s))
+}
+
 /// Part of a capitalised name, looking at `tokens[i]`.
 fn in_name(tokens: &[Token<'_>], i: usize) -> bool {
     let t = &tokens[i];
     let adverb = i == 0 && t.text.ends_with("ly");
-    (t.is_capitalised() && !NOT_NAMES.contains(&t.text) && !adverb)
+    (t.is_capitalised() && !NOT_NAMES.contains(&t.text) && !adverb && !is_contraction(t))
         || is_abbreviation_dot(tokens, i)
         || (t.is_word && PARTICLES.contains(&t.text))
 }
@@ -278,10 +332,7 @@ fn in_name(tokens: &[Token<'_>], i: usize) -> bool {
 /// after `lower`: "Lavrov", "he", "a spokesman for the ministry",
 /// "Mike DuHaime, a Republican strategist," (the name is returned).
 pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> Option<Phrase> {
-    let mut end = cue;
-    while end > lower && is_between_word(&tokens[end - 1]) {
-        end -= 1;
-    }
+    let mut end = skip_between_back(tokens, cue, lower);
     // "Sen. Bernie Sanders (I-Vt.) said": skip the parenthesis.
     if end > lower && tokens[end - 1].is_punct(')') {
         end = (lower..end).rev().find(|&j| tokens[j].is_punct('('))?;
@@ -302,6 +353,36 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
             .or(Some((end - 1, end)));
     }
     phrase_ending_at(tokens, end, lower)
+}
+
+/// Where the speaker phrase before `end` ends, once the adverbs,
+/// auxiliaries and adverbial phrases right before `end` are skipped.
+fn skip_between_back(tokens: &[Token<'_>], mut end: usize, lower: usize) -> usize {
+    loop {
+        if end > lower && is_between_word(&tokens[end - 1]) {
+            end -= 1;
+        } else if let Some(n) = between_phrase_before(tokens, end, lower) {
+            end -= n;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// The length of the `BETWEEN_PHRASES` entry ending right before `end`.
+fn between_phrase_before(tokens: &[Token<'_>], end: usize, lower: usize) -> Option<usize> {
+    let ends_here = |phrase: &&&[&str]| {
+        let n = phrase.len();
+        end >= lower + n
+            && phrase
+                .iter()
+                .zip(&tokens[end - n..end])
+                .all(|(word, token)| lower_in(token, &[word]))
+    };
+    BETWEEN_PHRASES
+        .iter()
+        .find(ends_here)
+        .map(|phrase| phrase.len())
 }
 
 /// Adverbs and auxiliaries between a speaker and the cue ("he also said",
@@ -326,6 +407,14 @@ fn appositive_subject(tokens: &[Token<'_>], comma: usize, lower: usize) -> Optio
     let opening = (limit..comma)
         .rev()
         .find(|&j| tokens[j].text == closer.text || (is_dash(closer) && is_dash(&tokens[j])))?;
+    // "her campaign's leadership, who, on a press call Friday, criticized":
+    // an adverbial between commas, the speaker is before it.
+    if tokens
+        .get(opening + 1)
+        .is_some_and(|t| lower_in(t, ADVERBIAL_OPENERS))
+    {
+        return subject_before(tokens, opening, lower);
+    }
     phrase_ending_at(tokens, opening, lower)
         .or_else(|| phrase_ending_at(tokens, comma, opening + 1))
 }
@@ -358,6 +447,7 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
     let last = end - 1;
     let tail = &tokens[last];
     if !tail.is_word
+        || is_contraction(tail)
         || [DETERMINERS, BETWEEN, FUNCTION_WORDS]
             .iter()
             .any(|list| lower_in(tail, list))
@@ -468,9 +558,57 @@ pub(super) fn is_subordinator(token: &Token<'_>) -> bool {
 /// for "..., adding" and "... and said", whose subject is the sentence's.
 pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phrase> {
     const BLOCKERS: &[&str] = &[
-        "if", "when", "as", "because", "while", "after", "before", "although", "since", "in", "on",
-        "at", "to", "of", "from", "by", "with", "for", "about", "against", "than", "the", "a",
+        "if",
+        "when",
+        "as",
+        "because",
+        "while",
+        "after",
+        "before",
+        "although",
+        "since",
+        "in",
+        "on",
+        "at",
+        "to",
+        "of",
+        "from",
+        "by",
+        "with",
+        "for",
+        "about",
+        "against",
+        "than",
+        "the",
+        "a",
         "an",
+        "back",
+        "outside",
+        "inside",
+        "amid",
+        "alongside",
+        "during",
+        "despite",
+        "under",
+        "among",
+        "following",
+        "throughout",
+        "unlike",
+        "like",
+        "until",
+        "across",
+        "through",
+        "over",
+        "without",
+        "within",
+        "behind",
+        "beyond",
+        "near",
+        "upon",
+        "toward",
+        "towards",
+        "into",
+        "between",
     ];
     // "After the Paris attacks, Trump ...": skip an opening adverbial.
     let mut i = 0;
@@ -573,6 +711,36 @@ mod tests {
         );
         assert_eq!(before("In a speech, Trump said").as_deref(), Some("Trump"));
         assert_eq!(before("and said"), None);
+    }
+
+    #[test]
+    fn adverbials_between_a_speaker_and_the_cue_are_skipped() {
+        assert_eq!(before("Trump at the time said").as_deref(), Some("Trump"));
+        assert_eq!(before("Carter however said").as_deref(), Some("Carter"));
+        assert_eq!(
+            before("the leadership, who, on a press call Friday, said").as_deref(),
+            Some("the leadership, who")
+        );
+    }
+
+    #[test]
+    fn contractions_of_i_and_it_are_not_speakers() {
+        assert_eq!(before("I’m said"), None);
+        assert_eq!(before("It's said"), None);
+        assert_eq!(before("He’s said").as_deref(), Some("He’s"));
+    }
+
+    #[test]
+    fn an_opening_place_phrase_is_not_the_sentence_subject() {
+        let text = "Outside the arena, about 200 protesters said no.";
+        let tokens = tokenize(
+            text,
+            ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+        );
+        assert_eq!(sentence_subject(&tokens, tokens.len()), None);
     }
 
     #[test]
