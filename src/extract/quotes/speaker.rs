@@ -670,26 +670,22 @@ mod tests {
         p.map(|(s, e)| text[tokens[s].span.start..tokens[e - 1].span.end].to_owned())
     }
 
+    fn whole(text: &str) -> Vec<Token<'_>> {
+        let span = ByteSpan {
+            start: 0,
+            end: text.len(),
+        };
+        tokenize(text, span)
+    }
+
     fn before(text: &str) -> Option<String> {
-        let tokens = tokenize(
-            text,
-            ByteSpan {
-                start: 0,
-                end: text.len(),
-            },
-        );
+        let tokens = whole(text);
         let cue = tokens.iter().position(|t| t.text == "said").unwrap();
         text_of(text, &tokens, subject_before(&tokens, cue, 0))
     }
 
     fn after(text: &str) -> Option<String> {
-        let tokens = tokenize(
-            text,
-            ByteSpan {
-                start: 0,
-                end: text.len(),
-            },
-        );
+        let tokens = whole(text);
         text_of(text, &tokens, phrase_starting_at(&tokens, 0))
     }
 
@@ -733,13 +729,7 @@ mod tests {
     #[test]
     fn an_opening_place_phrase_is_not_the_sentence_subject() {
         let text = "Outside the arena, about 200 protesters said no.";
-        let tokens = tokenize(
-            text,
-            ByteSpan {
-                start: 0,
-                end: text.len(),
-            },
-        );
+        let tokens = whole(text);
         assert_eq!(sentence_subject(&tokens, tokens.len()), None);
     }
 
