@@ -34,7 +34,7 @@ pub struct TrainAttributionsArgs {
     #[arg(long, default_value_t = 10)]
     pub epochs: u16,
     /// log2 of the number of feature hash buckets.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(4..=24))]
+    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(4..=24))]
     pub bits: u32,
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..))]
     pub folds: u16,
@@ -43,10 +43,22 @@ pub struct TrainAttributionsArgs {
     pub min_precision: f64,
 }
 
-/// One training article: the rules' attributions and the candidates.
+/// One training article: the rules' attributions, the rules' reported
+/// ones as examples (features, right end to end), and the new candidates.
 struct Prepared {
     base: Vec<FoundQuote>,
-    candidates: Vec<(Vec<u64>, bool, FoundQuote)>,
+    rules: Vec<Example>,
+    candidates: Vec<Example>,
+}
+
+/// Features, whether right end to end, the attribution.
+type Example = (Vec<u64>, bool, FoundQuote);
+
+/// Held-out scores of one article's rule reports and candidates.
+#[derive(Clone, Default)]
+struct Scores {
+    rules: Vec<i32>,
+    candidates: Vec<i32>,
 }
 
 pub fn run(args: &TrainAttributionsArgs) -> anyhow::Result<()> {
@@ -63,22 +75,26 @@ pub fn run(args: &TrainAttributionsArgs) -> anyhow::Result<()> {
         articles.len()
     );
     let folds = usize::from(args.folds);
-    let mut held_out: Vec<Vec<i32>> = vec![Vec::new(); prepared.len()];
+    let mut held_out = vec![Scores::default(); prepared.len()];
     for fold in 0..folds {
-        let model = train(args, &prepared, |i| i % folds != fold, 0);
+        let model = train(args, &prepared, |i| i % folds != fold, (0, 0));
         for (i, p) in prepared
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds == fold)
         {
-            held_out[i] = p.candidates.iter().map(|c| model.score(&c.0)).collect();
+            let score = |e: &[Example]| e.iter().map(|c| model.score(&c.0)).collect();
+            held_out[i] = Scores {
+                rules: score(&p.rules),
+                candidates: score(&p.candidates),
+            };
         }
     }
-    let threshold = choose_threshold(args, &articles, &prepared, &held_out);
+    let chosen = choose_thresholds(args, &articles, &prepared, &held_out);
     let Some(out) = &args.out else {
         return Ok(());
     };
-    let model = train(args, &prepared, |_| true, threshold);
+    let model = train(args, &prepared, |_| true, chosen);
     std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))
 }
 
@@ -90,15 +106,22 @@ fn prepare(article: &Article) -> Prepared {
     let chars: Vec<char> = article.text.chars().collect();
     let char_span =
         |b: crate::extract::ByteSpan| (map.char_offset(b.start), map.char_offset(b.end));
-    let candidates = found
-        .into_iter()
-        .map(|c| {
-            let speaker = c.quote.speaker.map_or((0, 0), |(s, _)| char_span(s));
-            let right = e2e_correct(&chars, &article.gold, char_span(c.quote.content), speaker);
-            (c.features, right, c.quote)
-        })
-        .collect();
-    Prepared { base, candidates }
+    let (mut rules, mut candidates) = (Vec::new(), Vec::new());
+    for c in found {
+        let speaker = c.quote.speaker.map_or((0, 0), |(s, _)| char_span(s));
+        let right = e2e_correct(&chars, &article.gold, char_span(c.quote.content), speaker);
+        let to = if c.by_rule {
+            &mut rules
+        } else {
+            &mut candidates
+        };
+        to.push((c.features, right, c.quote));
+    }
+    Prepared {
+        base,
+        rules,
+        candidates,
+    }
 }
 
 /// A perceptron over the candidates of the articles `use_article` picks,
@@ -107,53 +130,85 @@ fn train(
     args: &TrainAttributionsArgs,
     prepared: &[Prepared],
     use_article: impl Fn(usize) -> bool,
-    threshold: i32,
+    (threshold, veto): (i32, i32),
 ) -> CueModel {
     let mut trainer = Trainer::new(args.bits);
     for _ in 0..args.epochs {
         for (_, p) in prepared.iter().enumerate().filter(|(i, _)| use_article(*i)) {
-            for (features, right, _) in &p.candidates {
+            for (features, right, _) in p.rules.iter().chain(&p.candidates) {
                 trainer.learn(features, *right);
             }
         }
     }
-    trainer.model(threshold)
+    trainer.model(threshold, veto)
 }
 
-/// The threshold with the best pooled held-out F1 at the least precision.
-fn choose_threshold(
+/// Vetoes tried: none, then scores a rule's report may be dropped at.
+const VETOES: [i32; 9] = [
+    i32::MIN,
+    -40_000,
+    -30_000,
+    -25_000,
+    -20_000,
+    -15_000,
+    -10_000,
+    -5_000,
+    0,
+];
+
+/// The (threshold, veto) with the best pooled held-out F1 at the least
+/// precision.
+fn choose_thresholds(
     args: &TrainAttributionsArgs,
     articles: &[Article],
     prepared: &[Prepared],
-    held_out: &[Vec<i32>],
-) -> i32 {
-    let mut best = (f64::MIN, i32::MAX);
-    eprintln!("threshold\tP\tR\tF1");
-    for threshold in (-10..=30).map(|t| t * 2000) {
-        let predictions: Vec<Vec<Predicted>> = articles
-            .iter()
-            .zip(prepared)
-            .zip(held_out)
-            .map(|((a, p), scores)| predict(a, p, scores, threshold))
-            .collect();
-        let scores = score(articles, &predictions, true);
-        let get = |k: &str| scores.iter().find(|s| s.0 == k).map_or(0.0, |s| s.1);
-        let (p, r, f1) = (get("e2e_precision"), get("e2e_recall"), get("e2e_f1"));
-        eprintln!("{threshold}\t{p}\t{r}\t{f1}");
-        if p >= args.min_precision && f1 > best.0 {
-            best = (f1, threshold);
+    held_out: &[Scores],
+) -> (i32, i32) {
+    let mut best = (f64::MIN, (i32::MAX, i32::MIN));
+    eprintln!("veto\tthreshold\tP\tR\tF1");
+    for veto in VETOES {
+        for threshold in (0..=20).map(|t| t * 2000) {
+            let predictions: Vec<Vec<Predicted>> = articles
+                .iter()
+                .zip(prepared)
+                .zip(held_out)
+                .map(|((a, p), scores)| predict(a, p, scores, (threshold, veto)))
+                .collect();
+            let scores = score(articles, &predictions, true);
+            let get = |k: &str| scores.iter().find(|s| s.0 == k).map_or(0.0, |s| s.1);
+            let (p, r, f1) = (get("e2e_precision"), get("e2e_recall"), get("e2e_f1"));
+            eprintln!("{veto}\t{threshold}\t{p}\t{r}\t{f1}");
+            if p >= args.min_precision && f1 > best.0 {
+                best = (f1, (threshold, veto));
+            }
         }
     }
-    eprintln!("chosen threshold {} (CV e2e F1 {})", best.1, best.0);
+    eprintln!(
+        "chosen (threshold, veto) {:?} (CV e2e F1 {})",
+        best.1, best.0
+    );
     best.1
 }
 
-fn predict(article: &Article, p: &Prepared, scores: &[i32], threshold: i32) -> Vec<Predicted> {
+fn predict(
+    article: &Article,
+    p: &Prepared,
+    scores: &Scores,
+    (threshold, veto): (i32, i32),
+) -> Vec<Predicted> {
     let mut quotes = p.base.clone();
+    let vetoed: Vec<_> = p
+        .rules
+        .iter()
+        .zip(&scores.rules)
+        .filter(|(_, &s)| s <= veto)
+        .filter_map(|(c, _)| c.2.cue)
+        .collect();
+    crate::extract::quotes::veto(&mut quotes, &vetoed);
     let kept = p
         .candidates
         .iter()
-        .zip(scores)
+        .zip(&scores.candidates)
         .filter(|(_, &s)| s > threshold)
         .map(|(c, &s)| (s, c.2.clone()))
         .collect();

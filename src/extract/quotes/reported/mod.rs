@@ -30,21 +30,31 @@ use patterns::Reported;
 /// Adds the text's reported speech to `quotes`, which stay in text order.
 pub(crate) fn add_reported(text: &str, entities: &[EntityGroup], quotes: &mut Vec<FoundQuote>) {
     let model = learned::model();
-    let mut kept = Vec::new();
-    let found = scan(text, |features, r| {
+    let (mut kept, mut vetoed) = (Vec::new(), Vec::new());
+    let found = scan(text, |features, r, by_rule| {
         let score = model.score(features);
-        if score > model.threshold {
+        if by_rule && score <= model.veto {
+            vetoed.push(r.cue);
+        } else if !by_rule && score > model.threshold {
             kept.push((score, indirect(text, r, entities)));
         }
     });
     merge_rules(text, entities, found, quotes);
+    veto(quotes, &vetoed);
     merge_learned(quotes, kept);
+}
+
+/// Drops the rules' reported attributions whose cue is in `cues`.
+pub(crate) fn veto(quotes: &mut Vec<FoundQuote>, cues: &[ByteSpan]) {
+    quotes.retain(|q| q.kind != QuoteKind::Indirect || q.cue.is_none_or(|c| !cues.contains(&c)));
 }
 
 /// A learned candidate, for training: its features and the attribution.
 pub(crate) struct LearnedCandidate {
     pub features: Vec<u64>,
     pub quote: FoundQuote,
+    /// A rule's report (which the model may veto), not a new one.
+    pub by_rule: bool,
 }
 
 /// What `add_reported` does without the learned stage, and every learned
@@ -55,16 +65,23 @@ pub(crate) fn training_candidates(
     quotes: &mut Vec<FoundQuote>,
 ) -> Vec<LearnedCandidate> {
     let mut out = Vec::new();
-    let found = scan(text, |features, r| {
+    let found = scan(text, |features, r, by_rule| {
         out.push(LearnedCandidate {
             features: features.to_vec(),
             quote: indirect(text, r, entities),
+            by_rule,
         });
     });
     merge_rules(text, entities, found, quotes);
-    // What the merge would drop is no example: it adds nothing.
+    // What the merge would drop is no example: it adds nothing; a rule's
+    // report the merge dropped is nothing to veto.
     out.retain(|c| {
         let cue = c.quote.cue.unwrap_or(c.quote.content);
+        if c.by_rule {
+            return quotes
+                .iter()
+                .any(|q| q.kind == QuoteKind::Indirect && q.cue == Some(cue));
+        }
         !quotes.iter().any(|q| {
             overlaps(q.content, c.quote.content) || q.cue.is_some_and(|qc| overlaps(qc, cue))
         })
@@ -74,16 +91,22 @@ pub(crate) fn training_candidates(
 
 /// One pass over the sentences: the rules' reports, returned, and the
 /// learned stage's candidates with their features, given to `each`.
-fn scan(text: &str, mut each: impl FnMut(&[u64], &Reported)) -> Vec<Reported> {
+fn scan(text: &str, mut each: impl FnMut(&[u64], &Reported, bool)) -> Vec<Reported> {
     let mut found = Vec::new();
     let mut features = Vec::new();
     sentences::for_each_sentence(text, |sentence| {
         let from = found.len();
         patterns::find(sentence, &mut found);
         let rules = &found[from..];
+        for r in rules {
+            if let Some(c) = learned::from_rule(sentence, r) {
+                learned::features(sentence, &c, rules.len(), true, &mut features);
+                each(&features, r, true);
+            }
+        }
         learned::candidates(sentence, rules, |c| {
-            learned::features(sentence, c, rules.len(), &mut features);
-            each(&features, &c.report);
+            learned::features(sentence, c, rules.len(), false, &mut features);
+            each(&features, &c.report, false);
         });
     });
     found

@@ -7,7 +7,7 @@ use crate::extract::{FoundQuote, QuoteKind};
 use proptest::prelude::*;
 
 /// Content, speaker and cue of each indirect attribution of `text`.
-fn reported(text: &str) -> Vec<(&str, &str, &str)> {
+pub(super) fn reported(text: &str) -> Vec<(&str, &str, &str)> {
     let mut quotes = find_quotes(text, &[]);
     add_reported(text, &[], &mut quotes);
     quotes

@@ -76,3 +76,21 @@ fn candidate_at(s: &[Token<'_>], k: usize, end: usize) -> Option<Candidate> {
         (speaker.1 <= k).then(|| make((0, content_end(s, comma))))?
     })
 }
+
+/// A rule's report as a candidate, for the model to score (and maybe
+/// veto): its cue, speaker and content as token indices of `s`.
+pub(in super::super) fn from_rule(s: &[Token<'_>], r: &Reported) -> Option<Candidate> {
+    let first_at = |byte: usize| s.iter().position(|t| t.span.start >= byte);
+    let phrase = |b: ByteSpan| {
+        let start = first_at(b.start)?;
+        let end = first_at(b.end).unwrap_or(s.len());
+        (start < end).then_some((start, end))
+    };
+    let cue = first_at(r.cue.start).filter(|&k| k >= 1)?;
+    Some(Candidate {
+        report: *r,
+        cue,
+        speaker: phrase(r.speaker)?,
+        content: phrase(r.content)?,
+    })
+}

@@ -9,8 +9,16 @@ use super::candidates::Candidate;
 use crate::extract::entities::hash::{hash_str, mix};
 
 /// Hashes of the features of `c` in sentence `s`, into `out` (cleared).
-/// `rules`: how many reports the rules made in the sentence.
-pub(in super::super) fn features(s: &[Token<'_>], c: &Candidate, rules: usize, out: &mut Vec<u64>) {
+/// `rules`: how many reports the rules made in the sentence; `by_rule`:
+/// `c` is one of them (its features are apart from the others': one
+/// table, two models).
+pub(in super::super) fn features(
+    s: &[Token<'_>],
+    c: &Candidate,
+    rules: usize,
+    by_rule: bool,
+    out: &mut Vec<u64>,
+) {
     out.clear();
     let k = c.cue;
     let word = |i: isize| {
@@ -20,7 +28,8 @@ pub(in super::super) fn features(s: &[Token<'_>], c: &Candidate, rules: usize, o
             .and_then(|j| s.get(j))
             .map_or(0x5151, word_hash)
     };
-    let mut push = |id: u64, value: u64| out.push(mix(mix(0, id), value));
+    let space = u64::from(by_rule);
+    let mut push = |id: u64, value: u64| out.push(mix(mix(space, id), value));
     push(1, 0);
     push(2, word(0));
     push(3, hash_str(suffix(s[k].text)));

@@ -10,10 +10,12 @@
 mod candidates;
 mod features;
 pub(crate) mod model;
+#[cfg(test)]
+mod tests;
 
 use std::sync::LazyLock;
 
-pub(super) use candidates::candidates;
+pub(super) use candidates::{candidates, from_rule};
 pub(super) use features::features;
 use model::CueModel;
 

@@ -2,14 +2,17 @@
 //! features, its weights quantized to 16 bits, with the decision
 //! threshold chosen by cross-validation stored beside them.
 //!
-//! File layout (little-endian): `bits: u32`, `threshold: i32`, then
-//! `2^bits` weights as `i16`.
+//! File layout (little-endian): `bits: u32`, `threshold: i32`, `veto:
+//! i32`, then `2^bits` weights as `i16`.
 
 use crate::extract::entities::hash::finish;
 
 pub(crate) struct CueModel {
     bits: u32,
+    /// A new candidate is kept when its score is over this.
     pub threshold: i32,
+    /// A rule's report is dropped when its score is at most this.
+    pub veto: i32,
     weights: Vec<i16>,
 }
 
@@ -18,7 +21,8 @@ impl CueModel {
     pub(crate) fn from_bytes(bytes: &[u8]) -> Option<CueModel> {
         let bits = u32::from_le_bytes(bytes.get(0..4)?.try_into().ok()?);
         let threshold = i32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
-        let body = bytes.get(8..)?;
+        let veto = i32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
+        let body = bytes.get(12..)?;
         if !(1..=24).contains(&bits) || body.len() != 2 << bits {
             return None;
         }
@@ -29,6 +33,7 @@ impl CueModel {
         Some(CueModel {
             bits,
             threshold,
+            veto,
             weights,
         })
     }
@@ -37,17 +42,20 @@ impl CueModel {
         let mut out = Vec::with_capacity(8 + 2 * self.weights.len());
         out.extend(self.bits.to_le_bytes());
         out.extend(self.threshold.to_le_bytes());
+        out.extend(self.veto.to_le_bytes());
         for w in &self.weights {
             out.extend(w.to_le_bytes());
         }
         out
     }
 
-    /// A model with no weights, which keeps nothing (score 0, threshold 0).
+    /// A model with no weights, which keeps and drops nothing (score 0,
+    /// threshold 0, veto below any score).
     pub(crate) fn empty() -> CueModel {
         CueModel {
             bits: 1,
             threshold: 0,
+            veto: i32::MIN,
             weights: vec![0; 2],
         }
     }
@@ -98,7 +106,7 @@ impl Trainer {
     }
 
     /// The averaged weights, scaled so the largest is 32,000.
-    pub(crate) fn model(&self, threshold: i32) -> CueModel {
+    pub(crate) fn model(&self, threshold: i32, veto: i32) -> CueModel {
         let avg: Vec<f64> = self
             .w
             .iter()
@@ -110,6 +118,7 @@ impl Trainer {
         CueModel {
             bits: self.bits,
             threshold,
+            veto,
             weights: avg.iter().map(|w| (w * scale).round() as i16).collect(),
         }
     }
