@@ -21,13 +21,16 @@ pub(in super::super) fn features(
 ) {
     out.clear();
     let k = c.cue;
-    let word = |i: isize| {
-        let j = k as isize + i;
-        usize::try_from(j)
-            .ok()
-            .and_then(|j| s.get(j))
-            .map_or(0x5151, word_hash)
-    };
+    // Each neighbour hashed once: this runs for every candidate.
+    let at = |i: usize| s.get(i).map_or(0x5151, word_hash);
+    let near = [
+        k.checked_sub(2).map_or(0x5151, at),
+        at(k - 1),
+        at(k),
+        at(k + 1),
+        at(k + 2),
+    ];
+    let word = |i: isize| near[(i + 2) as usize];
     let space = u64::from(by_rule);
     let mut push = |id: u64, value: u64| out.push(mix(mix(space, id), value));
     push(1, 0);
@@ -42,7 +45,8 @@ pub(in super::super) fn features(
     push(10, next_class(s.get(k + 1)));
     let class = speaker_class(s, c);
     push(11, class);
-    push(12, word_hash(&s[c.speaker.1 - 1]));
+    let (head, first) = (word_hash(&s[c.speaker.1 - 1]), word_hash(&s[c.content.0]));
+    push(12, head);
     push(13, mix(word(0), class));
     let gap = if c.speaker.0 > k {
         7
@@ -55,7 +59,7 @@ pub(in super::super) fn features(
         .filter(|t| t.is_word)
         .count();
     push(15, bucket(words));
-    push(16, word_hash(&s[c.content.0]));
+    push(16, first);
     push(17, u64::from(c.content.1 <= k));
     push(18, u64::from(s.iter().any(is_quote_mark)));
     push(19, (k * 4 / s.len()) as u64);
@@ -66,9 +70,9 @@ pub(in super::super) fn features(
     push(24, mix(word(0), gap));
     let next = next_class(s.get(k + 1));
     push(25, mix(word(0), next));
-    push(26, mix(word(0), word_hash(&s[c.speaker.1 - 1])));
+    push(26, mix(word(0), head));
     push(27, mix(mix(word(-1), word(0)), word(1)));
-    push(28, mix(word(0), word_hash(&s[c.content.0])));
+    push(28, mix(word(0), first));
     push(29, bucket(c.speaker.1 - c.speaker.0));
     push(30, mix(word(0), bucket(words)));
     push(31, mix(class, next));
