@@ -133,14 +133,32 @@ fn train(
     (threshold, veto): (i32, i32),
 ) -> CueModel {
     let mut trainer = Trainer::new(args.bits);
+    let mut order: Vec<usize> = (0..prepared.len()).filter(|&i| use_article(i)).collect();
+    let mut rng = SHUFFLE_SEED;
     for _ in 0..args.epochs {
-        for (_, p) in prepared.iter().enumerate().filter(|(i, _)| use_article(*i)) {
+        shuffle(&mut order, &mut rng);
+        for p in order.iter().map(|&i| &prepared[i]) {
             for (features, right, _) in p.rules.iter().chain(&p.candidates) {
                 trainer.learn(features, *right);
             }
         }
     }
     trainer.model(threshold, veto)
+}
+
+/// Seed of the per-epoch shuffle of training articles.
+const SHUFFLE_SEED: u64 = 20_161_108;
+
+/// Fisher-Yates with a 64-bit LCG (Knuth's MMIX constants): the same
+/// order on every platform.
+fn shuffle(items: &mut [usize], state: &mut u64) {
+    for i in (1..items.len()).rev() {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let j = ((*state >> 33) % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
 }
 
 /// Vetoes tried: none, then scores a rule's report may be dropped at.

@@ -1,8 +1,7 @@
 //! The learned stage: the model file's round trip, and long-tail cues the
 //! rules do not know that the shipped model keeps.
 
-use super::super::tests::reported;
-use super::super::{patterns, sentences};
+use super::super::tests::{reported, rules_report};
 use super::model::{CueModel, Trainer};
 use super::{model, MODEL_BYTES};
 
@@ -26,13 +25,6 @@ fn a_trained_model_scores_what_it_learned() {
     assert!(m.score(&[1, 2]) > m.score(&[1, 3]));
     let again = CueModel::from_bytes(&m.to_bytes()).unwrap();
     assert_eq!(again.score(&[1, 2]), m.score(&[1, 2]));
-}
-
-/// Whether the rules alone report anything in `text`.
-fn rules_report(text: &str) -> bool {
-    let mut found = Vec::new();
-    sentences::for_each_sentence(text, |s| patterns::find(s, &mut found));
-    !found.is_empty()
 }
 
 #[test]
