@@ -35,10 +35,10 @@ pub(in super::super) fn candidates(
     let end = content_end(s, s.len());
     for k in 1..end {
         let t = &s[k];
-        if !t.is_word || !is_candidate_form(t) || used_by(rules, t.span) {
+        if !t.is_word || !is_candidate_form(t) || used_by(rules, t.span) || inside_quote(s, k) {
             continue;
         }
-        if let Some(c) = candidate_at(s, k, end).filter(|_| !inside_quote(s, k)) {
+        if let Some(c) = candidate_at(s, k, end) {
             each(&c);
         }
     }
