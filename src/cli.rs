@@ -51,6 +51,9 @@ pub enum Command {
     /// Score quotes and speakers on a PolNeAR split, as
     /// ../shared/eval/score_quotes.py would score `extract`'s output.
     EvalQuotes(crate::eval_quotes::EvalQuotesArgs),
+    /// Train the learned stage of reported speech on PolNeAR train and
+    /// choose its threshold by cross-validation (deterministic).
+    TrainAttributions(crate::train_attributions::TrainAttributionsArgs),
 }
 
 impl Command {
@@ -65,6 +68,7 @@ impl Command {
             Command::Train(args) => crate::train::run(&args),
             Command::EvalEntities(args) => crate::train::eval::run(&args),
             Command::EvalQuotes(args) => crate::eval_quotes::run(&args),
+            Command::TrainAttributions(args) => crate::train_attributions::run(&args),
         }
     }
 }

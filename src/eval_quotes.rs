@@ -33,7 +33,7 @@ pub struct EvalQuotesArgs {
 }
 
 /// One gold attribution.
-struct Gold {
+pub(crate) struct Gold {
     content: Vec<(usize, usize)>,
     source: Vec<(usize, usize)>,
     pure_direct: bool,
@@ -41,17 +41,17 @@ struct Gold {
     has_quote_mark: bool,
 }
 
-struct Article {
-    stem: String,
-    text: String,
-    gold: Vec<Gold>,
+pub(crate) struct Article {
+    pub stem: String,
+    pub text: String,
+    pub gold: Vec<Gold>,
 }
 
 /// A predicted quote in code point offsets.
-struct Predicted {
-    kind: &'static str,
-    content: (usize, usize),
-    speaker: Option<(usize, usize)>,
+pub(crate) struct Predicted {
+    pub kind: &'static str,
+    pub content: (usize, usize),
+    pub speaker: Option<(usize, usize)>,
 }
 
 pub fn run(args: &EvalQuotesArgs) -> anyhow::Result<()> {
@@ -124,7 +124,7 @@ fn write_predictions(
 
 // ---- loading (polnear.py) ----
 
-fn load_split(root: &Path, split: &str) -> anyhow::Result<Vec<Article>> {
+pub(crate) fn load_split(root: &Path, split: &str) -> anyhow::Result<Vec<Article>> {
     let base = root.join(split);
     let ann_dir = base.join("attributions");
     let mut files: Vec<String> = std::fs::read_dir(&ann_dir)
@@ -245,6 +245,30 @@ fn ends_double_quote(s: &str) -> bool {
 
 // ---- scoring (score_quotes.py) ----
 
+/// Whether one prediction is right end to end on its own: half its
+/// alphanumeric characters in one gold content (the one it overlaps most)
+/// and its speaker overlapping that gold's source.
+pub(crate) fn e2e_correct(
+    chars: &[char],
+    gold: &[Gold],
+    content: (usize, usize),
+    speaker: (usize, usize),
+) -> bool {
+    let ps = alnum(chars, &[content]);
+    let best = gold
+        .iter()
+        .map(|g| (ps.intersection(&alnum(chars, &g.content)).count(), g))
+        .fold(
+            (0, None),
+            |b, (n, g)| if n > b.0 { (n, Some(g)) } else { b },
+        );
+    let (overlap, Some(g)) = best else {
+        return false;
+    };
+    let inside = overlap as f64 / ps.len() as f64 >= 0.5;
+    inside && !alnum(chars, &[speaker]).is_disjoint(&alnum(chars, &g.source))
+}
+
 /// Code point offsets of the alphanumeric characters inside `spans`.
 fn alnum(chars: &[char], spans: &[(usize, usize)]) -> HashSet<usize> {
     spans
@@ -270,7 +294,7 @@ struct Counts {
     parts: [[usize; 3]; 2],
 }
 
-fn score(
+pub(crate) fn score(
     articles: &[Article],
     predictions: &[Vec<Predicted>],
     all_attributions: bool,

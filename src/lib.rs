@@ -27,4 +27,5 @@ pub mod record;
 pub mod replay;
 pub mod telemetry;
 pub mod train;
+pub mod train_attributions;
 pub mod view;

@@ -12,7 +12,7 @@
 pub(crate) mod entities;
 mod language;
 pub(crate) mod offsets;
-mod quotes;
+pub(crate) mod quotes;
 
 pub use language::detect_language;
 

@@ -34,7 +34,8 @@ mod tests;
 
 use super::{ByteSpan, EntityGroup, FoundQuote, QuoteKind};
 use attribution::Attribution;
-pub(crate) use reported::add_reported;
+pub(crate) use reported::learned::model::{CueModel, Trainer};
+pub(crate) use reported::{add_reported, merge_learned, training_candidates, veto};
 
 /// Whether quotes nobody is found to have said are reported (with no
 /// speaker). They are not: most are scare quotes or titles ("so-called",

@@ -27,7 +27,20 @@ static LEARNED: LazyLock<HashSet<&'static str, PreHashed>> = LazyLock::new(|| {
     set
 });
 
+/// Forms the learned stage looks at: a cue at least this often in train...
+const CANDIDATE_MIN_CUE: u32 = 3;
+/// ... and in at least this share of uses, in percent (`about`: 22%,
+/// `of`: 3%; `the`: 1% is left out).
+const CANDIDATE_MIN_SHARE: u32 = 2;
+
+static CANDIDATES: LazyLock<HashSet<&'static str, PreHashed>> =
+    LazyLock::new(|| parse_with(TABLE, CANDIDATE_MIN_CUE, CANDIDATE_MIN_SHARE));
+
 fn parse(table: &str) -> HashSet<&str, PreHashed> {
+    parse_with(table, MIN_CUE, MIN_SHARE)
+}
+
+fn parse_with(table: &str, min_cue: u32, min_share: u32) -> HashSet<&str, PreHashed> {
     table
         .lines()
         .filter_map(|line| {
@@ -35,7 +48,7 @@ fn parse(table: &str) -> HashSet<&str, PreHashed> {
             let word = cols.next()?;
             let cue: u32 = cols.next()?.parse().ok()?;
             let total: u32 = cols.next()?.parse().ok()?;
-            (cue >= MIN_CUE && cue * 100 >= MIN_SHARE * total).then_some(word)
+            (cue >= min_cue && cue * 100 >= min_share * total).then_some(word)
         })
         .collect()
 }
@@ -43,6 +56,11 @@ fn parse(table: &str) -> HashSet<&str, PreHashed> {
 /// Whether `token` is a learned cue form or one of [`REPORTING_ONLY`].
 pub(super) fn is_learned_cue(token: &Token<'_>) -> bool {
     token.is_word && token.with_lower(|w| LEARNED.contains(w)) == Some(true)
+}
+
+/// Whether the learned stage considers `token` as a cue.
+pub(super) fn is_candidate_form(token: &Token<'_>) -> bool {
+    token.is_word && token.with_lower(|w| CANDIDATES.contains(w)) == Some(true)
 }
 
 #[cfg(test)]

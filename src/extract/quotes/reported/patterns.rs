@@ -59,14 +59,19 @@ pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
     }
 }
 
-fn span_of(s: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
+pub(super) fn span_of(s: &[Token<'_>], (start, end): Phrase) -> ByteSpan {
     ByteSpan {
         start: s[start].span.start,
         end: s[end - 1].span.end,
     }
 }
 
-fn reported(s: &[Token<'_>], speaker: Phrase, cue: Phrase, content: Phrase) -> Option<Reported> {
+pub(super) fn reported(
+    s: &[Token<'_>],
+    speaker: Phrase,
+    cue: Phrase,
+    content: Phrase,
+) -> Option<Reported> {
     let words = s
         .get(content.0..content.1)?
         .iter()
@@ -87,7 +92,7 @@ fn reported(s: &[Token<'_>], speaker: Phrase, cue: Phrase, content: Phrase) -> O
 
 /// Where the reported words stop: before the first `;` from `from`, and
 /// before the sentence's closing punctuation.
-fn content_end(s: &[Token<'_>], to: usize) -> usize {
+pub(super) fn content_end(s: &[Token<'_>], to: usize) -> usize {
     let mut end = to;
     while end > 0 && is_trailing_punct(&s[end - 1]) {
         end -= 1;
@@ -251,7 +256,7 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
 /// a few words (`he supports the final bill, which includes ...`). PolNeAR
 /// ends most contents there; when it goes on (`that A, and that B`), the
 /// shorter span still lies inside it, which is what the matching asks.
-fn first_comma_after_words(s: &[Token<'_>], start: usize, stop: usize) -> Option<usize> {
+pub(super) fn first_comma_after_words(s: &[Token<'_>], start: usize, stop: usize) -> Option<usize> {
     let mut words = 0;
     (start..stop).find(|&j| {
         words += usize::from(s[j].is_word);
@@ -299,7 +304,7 @@ fn first_of_coordination(s: &[Token<'_>], j: usize) -> usize {
 
 /// The first token of what `cue` reports: past a time ("on Tuesday"),
 /// "in a statement", a colon, and the listener of "told" / "asked".
-fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
+pub(super) fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize {
     let mut i = cue_end;
     loop {
         let before = i;

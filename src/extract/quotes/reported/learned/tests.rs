@@ -1,0 +1,52 @@
+//! The learned stage: the model file's round trip, and long-tail cues the
+//! rules do not know that the shipped model keeps.
+
+use super::super::tests::{reported, rules_report};
+use super::model::{CueModel, Trainer};
+use super::{model, MODEL_BYTES};
+
+#[test]
+fn the_shipped_model_parses_and_round_trips() {
+    let shipped = CueModel::from_bytes(MODEL_BYTES).expect("the shipped model parses");
+    assert_eq!(shipped.to_bytes(), MODEL_BYTES);
+    assert!(model().threshold > model().veto);
+    assert!(CueModel::from_bytes(&MODEL_BYTES[..100]).is_none());
+    assert!(CueModel::from_bytes(b"").is_none());
+}
+
+#[test]
+fn a_trained_model_scores_what_it_learned() {
+    let mut trainer = Trainer::new(8);
+    for _ in 0..5 {
+        trainer.learn(&[1, 2], true);
+        trainer.learn(&[1, 3], false);
+    }
+    let m = trainer.model(0, i32::MIN);
+    assert!(m.score(&[1, 2]) > m.score(&[1, 3]));
+    let again = CueModel::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(again.score(&[1, 2]), m.score(&[1, 2]));
+}
+
+#[test]
+fn long_tail_cues_get_an_attribution() {
+    let text = "Republicans expected the bill to pass the Senate easily next week.";
+    assert!(!rules_report(text));
+    assert_eq!(
+        reported(text),
+        [(
+            "the bill to pass the Senate easily next week",
+            "Republicans",
+            "expected"
+        )]
+    );
+    let text = "Officials are confident that the vaccine will be ready by spring.";
+    assert!(!rules_report(text));
+    assert_eq!(
+        reported(text),
+        [(
+            "that the vaccine will be ready by spring",
+            "Officials",
+            "confident"
+        )]
+    );
+}
