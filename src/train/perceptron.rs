@@ -22,9 +22,10 @@ impl Perceptron {
         }
     }
 
-    fn scores(&self, features: &[u64]) -> [f32; NTAGS] {
+    /// The scores of `features` (a token's parts, summed in order).
+    fn scores(&self, features: [&[u64]; 2]) -> [f32; NTAGS] {
         let mut scores = [0f32; NTAGS];
-        for &f in features {
+        for &f in features.into_iter().flatten() {
             let row = Model::bucket(self.bits, f) * NTAGS;
             for (s, w) in scores.iter_mut().zip(&self.w[row..row + NTAGS]) {
                 *s += w;
@@ -33,8 +34,8 @@ impl Perceptron {
         scores
     }
 
-    fn update(&mut self, features: &[u64], tag: Tag, delta: f32) {
-        for &f in features {
+    fn update(&mut self, features: [&[u64]; 2], tag: Tag, delta: f32) {
+        for &f in features.into_iter().flatten() {
             let at = Model::bucket(self.bits, f) * NTAGS + tag as usize;
             self.w[at] += delta;
             self.u[at] += self.steps * f64::from(delta);
@@ -72,7 +73,7 @@ impl Chooser for Learner<'_> {
     }
 
     fn choose(&mut self, token: TokenFeatures<'_>, allowed: u32) -> Tag {
-        let features = token.features;
+        let features = [token.static_features, token.dynamic_features];
         let guess = best_allowed(&self.perceptron.scores(features), allowed);
         let gold = self.gold.get(token.token).copied().unwrap_or(0);
         if guess != gold {

@@ -1,14 +1,14 @@
 //! Feature extraction: the hashed features of one token in its sentence.
 //!
-//! A feature is `mix(template, value)`, a 64-bit hash; the model maps it to a
-//! weight row by its top bits. Static features depend on the text only;
+//! A feature is `finish(mix(template, value))`, a 64-bit hash; the model
+//! maps it to a weight row by its top bits. Static features depend on the text only;
 //! dynamic ones on the tags already chosen (left context and the document's
 //! earlier decisions about the same word). Changing any of this invalidates
 //! the model: bump [`FEATURE_VERSION`] and retrain.
 use std::ops::Range;
 
 use super::doc::{Segment, TABLE_DOC, TABLE_ROW};
-use super::hash::mix;
+use super::hash::{finish, mix};
 use super::lexeme::{Lexeme, AFFIXES};
 use super::stage::FirstStage;
 use super::tags::Tag;
@@ -64,12 +64,15 @@ const S1_ELSEWHERE: u64 = 53;
 const S1_MAJORITY: u64 = 54;
 const S1_MAJORITY_SHAPE: u64 = 56;
 
-// `static_features` lists the affix features one by one.
+// `text_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
 
+/// Finished here, once, rather than when scored: the second stage scores
+/// the same text features again (`tagger::TextCache`), and the finalizer
+/// was most of the cost of hashing them.
 #[inline]
 fn feature(template: u64, value: u64) -> u64 {
-    mix(mix(0, template), value)
+    finish(mix(mix(0, template), value))
 }
 
 /// A neighbour's lexeme, or `None` outside the sentence.
@@ -83,13 +86,18 @@ fn at<'s>(
     sentence.contains(&j).then(|| &seg.lexemes[j])
 }
 
-/// Appends the static features of token `i` (in `sentence`) to `out`.
-pub(crate) fn static_features(
-    seg: &Segment,
-    sentence: &Range<usize>,
-    i: usize,
-    out: &mut Vec<u64>,
-) {
+/// Appends the static features of token `i` that look at the first stage's
+/// predictions (none while the first stage tags). A token's static
+/// features are its `text_features`, then these.
+pub(crate) fn stage_features(seg: &Segment, i: usize, out: &mut Vec<u64>) {
+    if let Some(first) = seg.stage1.get(i) {
+        first_stage_features(first, &seg.lexemes[i], out);
+    }
+}
+
+/// Appends the features of token `i` that depend on the text alone: the
+/// same for both stages, so the tagger computes them once (`TextCache`).
+pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, out: &mut Vec<u64>) {
     let lex = &seg.lexemes[i];
     let (prev2, prev, next, next2) = (
         at(seg, sentence, i, -2),
@@ -162,9 +170,6 @@ pub(crate) fn static_features(
             feature(RUN_LAST_LOWER, mix(run.last, lex.lower)),
             feature(TABLE_RUN, mix(shape, table)),
         ]);
-    }
-    if let Some(first) = seg.stage1.get(i) {
-        first_stage_features(first, lex, out);
     }
 }
 

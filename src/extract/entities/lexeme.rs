@@ -15,7 +15,7 @@ pub(crate) const PUNCT: u16 = 1 << 7;
 pub(crate) const HAS_APOSTROPHE: u16 = 1 << 8;
 
 /// Affixes of up to this many chars get features. (`Lexeme::new` and
-/// `static_features` spell out four.)
+/// `text_features` spell out four.)
 pub(crate) const AFFIXES: usize = 4;
 
 #[derive(Debug, Clone, Copy, Default)]

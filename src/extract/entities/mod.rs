@@ -26,7 +26,7 @@ use doc::{add_document_context, Segment, CAPS_SENTENCE, SENTENCE_START};
 use gazetteer::{DEMONYM, ORGANIZATION, PERSON};
 use group::Found;
 use model::Model;
-use tagger::{tag_segments, Greedy};
+use tagger::{tag_segments_with, Greedy, TextCache};
 
 /// Entities of an article, with the embedded model. Empty if it is missing.
 pub(crate) fn find_entities(text: &str, title: &str) -> Vec<EntityGroup> {
@@ -75,12 +75,13 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
 /// The tags of every segment: the first stage's, or, if the model has a
 /// second stage, its tags given the first stage's.
 pub(crate) fn tag_all(model: &Model, segments: &mut [Segment]) -> Vec<Vec<tags::Tag>> {
-    let tags = tag_segments(segments, &mut Greedy(model));
+    let mut text_features = TextCache::default();
+    let tags = tag_segments_with(segments, &mut Greedy(model), &mut text_features);
     let Some(second) = &model.second else {
         return tags;
     };
     stage::aggregate(segments, &tags);
-    tag_segments(segments, &mut Greedy(second))
+    tag_segments_with(segments, &mut Greedy(second), &mut text_features)
 }
 
 /// The hand-written list of well-known people and organisations adds a

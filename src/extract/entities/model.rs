@@ -19,7 +19,6 @@ use flate2::write::GzEncoder;
 
 use super::features::FEATURE_VERSION;
 use super::gazetteer;
-use super::hash::finish;
 use super::tags::NTAGS;
 
 const MAGIC: &[u8; 8] = b"AENER002";
@@ -81,10 +80,11 @@ impl Model {
         }
     }
 
-    /// The weight row of a feature hash.
+    /// The weight row of a feature hash (already finished by
+    /// `features::feature`, so its top bits are well spread).
     #[inline]
     pub(crate) fn bucket(bits: u32, feature: u64) -> usize {
-        (finish(feature) >> (64 - bits)) as usize
+        (feature >> (64 - bits)) as usize
     }
 
     /// The summed weights of `features`, per tag.
@@ -226,6 +226,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::entities::hash::finish;
 
     #[test]
     fn embedded_model_loads() {
@@ -251,7 +252,7 @@ mod tests {
             .filter(|r| r.iter().any(|&w| w != 0))
             .count();
         assert_eq!(model.stored_rows().0.len(), stored_rows);
-        let features: Vec<u64> = (0..50).collect();
+        let features: Vec<u64> = (0..50).map(finish).collect();
         let dense = features.iter().fold([0i32; NTAGS], |mut acc, &f| {
             let b = Model::bucket(8, f) * NTAGS;
             for (a, w) in acc.iter_mut().zip(&weights[b..b + NTAGS]) {

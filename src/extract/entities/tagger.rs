@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::doc::{Segment, CAPS_SENTENCE};
-use super::features::{dynamic_features, static_features, Decided, History};
+use super::features::{dynamic_features, stage_features, text_features, Decided, History};
 use super::hash::{finish, PreHashed};
 use super::lexeme::INIT_CAP;
 use super::model::Model;
@@ -26,9 +26,11 @@ pub(crate) trait Chooser {
 
 /// Everything a [`Chooser`] gets about one token.
 pub(crate) struct TokenFeatures<'a> {
-    /// The static features, then (from `dynamic_from` on) the dynamic ones.
-    pub features: &'a [u64],
-    pub dynamic_from: usize,
+    /// Static features depend on the text (and the first stage), dynamic
+    /// ones on the tags chosen so far. (Two slices: the tagger need not
+    /// copy the static ones next to the dynamic ones for every token.)
+    pub static_features: &'a [u64],
+    pub dynamic_features: &'a [u64],
     /// What [`Chooser::static_scores`] gave for the static features.
     pub static_scores: &'a [i32; NTAGS],
     /// Numbers the tokens of all segments in text order.
@@ -44,7 +46,7 @@ impl Chooser for Greedy<'_> {
     }
 
     fn choose(&mut self, token: TokenFeatures<'_>, allowed: u32) -> Tag {
-        let mut scores = self.0.scores(&token.features[token.dynamic_from..]);
+        let mut scores = self.0.scores(token.dynamic_features);
         for (s, add) in scores.iter_mut().zip(token.static_scores) {
             *s += add;
         }
@@ -90,12 +92,28 @@ struct SentenceFeatures {
 }
 
 impl SentenceFeatures {
-    fn compute(&mut self, seg: &Segment, sentence: &Range<usize>, chooser: &impl Chooser) {
+    /// The text features come from `text` if `fill` is false, else they
+    /// are computed and stored there for the next pass.
+    fn compute(
+        &mut self,
+        seg: &Segment,
+        sentence: &Range<usize>,
+        text: &mut SegmentText,
+        fill: bool,
+        chooser: &impl Chooser,
+    ) {
         self.features.clear();
         self.starts.clear();
         for i in sentence.clone() {
-            self.starts.push(self.features.len());
-            static_features(seg, sentence, i, &mut self.features);
+            let from = self.features.len();
+            self.starts.push(from);
+            if fill {
+                text_features(seg, sentence, i, &mut self.features);
+                text.store(i, &self.features[from..]);
+            } else {
+                self.features.extend_from_slice(text.of(i));
+            }
+            stage_features(seg, i, &mut self.features);
         }
         self.starts.push(self.features.len());
         self.scores.clear();
@@ -107,6 +125,48 @@ impl SentenceFeatures {
 
     fn of(&self, k: usize) -> &[u64] {
         &self.features[self.starts[k]..self.starts[k + 1]]
+    }
+}
+
+/// The text features of every token of every segment, kept from the first
+/// stage's pass for the second: they depend on the text alone, so the
+/// second pass copies them instead of hashing them again. Empty until a
+/// pass fills it; only for the same segments.
+#[derive(Default)]
+pub(crate) struct TextCache {
+    segments: Vec<SegmentText>,
+}
+
+/// One segment's text features, token by token.
+#[derive(Default)]
+struct SegmentText {
+    features: Vec<u64>,
+    /// Token `i`'s features are `features[spans[i]]` (sentences are tagged
+    /// headlines last, so not in token order).
+    spans: Vec<Range<usize>>,
+}
+
+impl SegmentText {
+    fn new(tokens: usize) -> SegmentText {
+        SegmentText {
+            features: Vec::new(),
+            spans: vec![0..0; tokens],
+        }
+    }
+
+    fn store(&mut self, i: usize, features: &[u64]) {
+        let from = self.features.len();
+        self.features.extend_from_slice(features);
+        if let Some(span) = self.spans.get_mut(i) {
+            *span = from..self.features.len();
+        }
+    }
+
+    fn of(&self, i: usize) -> &[u64] {
+        self.spans
+            .get(i)
+            .and_then(|span| self.features.get(span.clone()))
+            .unwrap_or(&[])
     }
 }
 
@@ -122,15 +182,32 @@ fn headlines_last(seg: &Segment) -> impl Iterator<Item = &Range<usize>> {
 
 /// Tags every token of `segments`, in order, sharing the word history.
 pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> Vec<Vec<Tag>> {
+    tag_segments_with(segments, chooser, &mut TextCache::default())
+}
+
+/// [`tag_segments`], taking the text features from `cache` if it holds
+/// those of `segments`, else computing them and filling it.
+pub(crate) fn tag_segments_with(
+    segments: &[Segment],
+    chooser: &mut impl Chooser,
+    cache: &mut TextCache,
+) -> Vec<Vec<Tag>> {
+    let fill = cache.segments.len() != segments.len();
+    if fill {
+        cache.segments = segments
+            .iter()
+            .map(|s| SegmentText::new(s.tokens.len()))
+            .collect();
+    }
     let mut history: HashMap<u64, History, PreHashed> = HashMap::with_hasher(PreHashed);
     let mut features = Vec::with_capacity(64);
     let mut sentence_features = SentenceFeatures::default();
     let mut first_token = 0;
     let mut all_tags = Vec::with_capacity(segments.len());
-    for seg in segments {
+    for (seg, text) in segments.iter().zip(&mut cache.segments) {
         let mut tags = vec![0 as Tag; seg.tokens.len()];
         for sentence in headlines_last(seg) {
-            sentence_features.compute(seg, sentence, chooser);
+            sentence_features.compute(seg, sentence, text, fill, chooser);
             let mut entity_start = sentence.start;
             for i in sentence.clone() {
                 let prev = (i > sentence.start).then(|| tags[i - 1]);
@@ -143,12 +220,10 @@ pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> 
                 };
                 let k = i - sentence.start;
                 features.clear();
-                features.extend_from_slice(sentence_features.of(k));
-                let dynamic_from = features.len();
                 dynamic_features(seg, sentence, i, decided, &mut features);
                 let token = TokenFeatures {
-                    features: &features,
-                    dynamic_from,
+                    static_features: sentence_features.of(k),
+                    dynamic_features: &features,
                     static_scores: &sentence_features.scores[k],
                     token: first_token + i,
                 };
