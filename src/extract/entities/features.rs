@@ -63,6 +63,9 @@ const S1_NEXT: u64 = 51;
 const S1_ELSEWHERE: u64 = 53;
 const S1_MAJORITY: u64 = 54;
 const S1_MAJORITY_SHAPE: u64 = 56;
+// Word classes (`word_rows`): the words at -1, 0, +1, and the token's with its shape.
+const CLASS_AT: u64 = 57; // +offset
+const CLASS_SHAPE: u64 = 60;
 
 // `static_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -153,6 +156,7 @@ pub(crate) fn static_features(
         feature(CONTEXT_LOWER, mix(context, lex.lower)),
         feature(LENGTH_SHAPE, mix(lex.chars.min(12) as u64, lex.shape)),
     ]);
+    class_features(prev, lex, next, out);
     if let Some(run) = seg.runs[i] {
         let shape = (run.len as u64) << 8 | run.position as u64;
         out.extend_from_slice(&[
@@ -166,6 +170,17 @@ pub(crate) fn static_features(
     if let Some(first) = seg.stage1.get(i) {
         first_stage_features(first, lex, out);
     }
+}
+
+/// The word classes around the token (outside the sentence: BEFORE, AFTER).
+fn class_features(prev: Option<&Lexeme>, lex: &Lexeme, next: Option<&Lexeme>, out: &mut Vec<u64>) {
+    let class = u64::from(lex.class);
+    out.extend_from_slice(&[
+        feature(CLASS_AT, prev.map_or(BEFORE, |l| u64::from(l.class))),
+        feature(CLASS_AT + 1, class),
+        feature(CLASS_AT + 2, next.map_or(AFTER, |l| u64::from(l.class))),
+        feature(CLASS_SHAPE, mix(class, lex.shape)),
+    ]);
 }
 
 /// The second stage's view of the first stage's predictions.
