@@ -12,9 +12,10 @@ use super::hash::mix;
 use super::lexeme::{Lexeme, AFFIXES};
 use super::stage::FirstStage;
 use super::tags::Tag;
+use super::word_rows;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 3;
+pub(crate) const FEATURE_VERSION: u32 = 4;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -66,6 +67,8 @@ const S1_MAJORITY_SHAPE: u64 = 56;
 // Word classes (`word_rows`): the words at -1, 0, +1, and the token's with its shape.
 const CLASS_AT: u64 = 57; // +offset
 const CLASS_SHAPE: u64 = 60;
+const CLASS_PAIR_LEFT: u64 = 61;
+const RUN_LAST_CLASS: u64 = 62;
 
 // `static_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -165,6 +168,13 @@ pub(crate) fn static_features(
             feature(RUN_SHAPE, mix(shape, context)),
             feature(RUN_LAST_LOWER, mix(run.last, lex.lower)),
             feature(TABLE_RUN, mix(shape, table)),
+            feature(
+                RUN_LAST_CLASS,
+                mix(
+                    word_rows::class_of_lower(run.last).into(),
+                    run.position as u64,
+                ),
+            ),
         ]);
     }
     if let Some(first) = seg.stage1.get(i) {
@@ -175,8 +185,10 @@ pub(crate) fn static_features(
 /// The word classes around the token (outside the sentence: BEFORE, AFTER).
 fn class_features(prev: Option<&Lexeme>, lex: &Lexeme, next: Option<&Lexeme>, out: &mut Vec<u64>) {
     let class = u64::from(lex.class);
+    let prev_class = prev.map_or(BEFORE, |l| u64::from(l.class));
     out.extend_from_slice(&[
-        feature(CLASS_AT, prev.map_or(BEFORE, |l| u64::from(l.class))),
+        feature(CLASS_AT, prev_class),
+        feature(CLASS_PAIR_LEFT, mix(prev_class, class)),
         feature(CLASS_AT + 1, class),
         feature(CLASS_AT + 2, next.map_or(AFTER, |l| u64::from(l.class))),
         feature(CLASS_SHAPE, mix(class, lex.shape)),

@@ -55,6 +55,11 @@ pub(crate) fn class_of(lex: &Lexeme) -> u32 {
         .unwrap_or(UNKNOWN)
 }
 
+/// The class of a word given by its [`Lexeme::lower`] hash only.
+pub(crate) fn class_of_lower(lower: u64) -> u32 {
+    table().get(&finish(lower)).copied().unwrap_or(UNKNOWN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
