@@ -183,16 +183,30 @@ pub(crate) fn static_features(
 }
 
 /// The word classes around the token (outside the sentence: BEFORE, AFTER).
+/// A word the table does not have (names with digits, rare names) gets no
+/// class features: the tagger then reads it by its other features only.
 fn class_features(prev: Option<&Lexeme>, lex: &Lexeme, next: Option<&Lexeme>, out: &mut Vec<u64>) {
+    let known = |l: Option<&Lexeme>, outside: u64| match l {
+        None => Some(outside),
+        Some(l) if l.class == word_rows::UNKNOWN => None,
+        Some(l) => Some(u64::from(l.class)),
+    };
+    let (prev_class, next_class) = (known(prev, BEFORE), known(next, AFTER));
+    if let Some(c) = prev_class {
+        out.push(feature(CLASS_AT, c));
+    }
+    if let Some(c) = next_class {
+        out.push(feature(CLASS_AT + 2, c));
+    }
+    if lex.class == word_rows::UNKNOWN {
+        return;
+    }
     let class = u64::from(lex.class);
-    let prev_class = prev.map_or(BEFORE, |l| u64::from(l.class));
-    out.extend_from_slice(&[
-        feature(CLASS_AT, prev_class),
-        feature(CLASS_PAIR_LEFT, mix(prev_class, class)),
-        feature(CLASS_AT + 1, class),
-        feature(CLASS_AT + 2, next.map_or(AFTER, |l| u64::from(l.class))),
-        feature(CLASS_SHAPE, mix(class, lex.shape)),
-    ]);
+    out.push(feature(CLASS_AT + 1, class));
+    out.push(feature(CLASS_SHAPE, mix(class, lex.shape)));
+    if let Some(c) = prev_class {
+        out.push(feature(CLASS_PAIR_LEFT, mix(c, class)));
+    }
 }
 
 /// The second stage's view of the first stage's predictions.
