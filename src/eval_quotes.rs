@@ -78,6 +78,15 @@ pub fn run(args: &EvalQuotesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The record's name of a quote kind, as the scorer reads it.
+pub(crate) fn kind_name(kind: QuoteKind) -> &'static str {
+    match kind {
+        QuoteKind::Direct => "direct",
+        QuoteKind::Partial => "partial",
+        QuoteKind::Indirect => "indirect",
+    }
+}
+
 fn predict(text: &str, scope: crate::extract::Attributions) -> Vec<Predicted> {
     let analysis = analyze_with(
         &Document {
@@ -91,11 +100,7 @@ fn predict(text: &str, scope: crate::extract::Attributions) -> Vec<Predicted> {
         .quotes
         .iter()
         .map(|q| Predicted {
-            kind: match q.kind {
-                QuoteKind::Direct => "direct",
-                QuoteKind::Partial => "partial",
-                QuoteKind::Indirect => "indirect",
-            },
+            kind: kind_name(q.kind),
             content: (q.span.start, q.span.end),
             speaker: q.speaker.as_ref().map(|s| (s.span.start, s.span.end)),
         })

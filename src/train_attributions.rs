@@ -16,11 +16,11 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::eval_quotes::{e2e_correct, load_split, score, Article, Predicted};
+use crate::eval_quotes::{e2e_correct, kind_name, load_split, score, Article, Predicted};
 use crate::extract::entities::find_entities;
 use crate::extract::offsets::ByteToChar;
 use crate::extract::quotes::{merge_learned, training_candidates, CueModel, Trainer};
-use crate::extract::{FoundQuote, QuoteKind};
+use crate::extract::FoundQuote;
 
 #[derive(Debug, clap::Args)]
 pub struct TrainAttributionsArgs {
@@ -236,11 +236,7 @@ fn predict(
     quotes
         .iter()
         .map(|q| Predicted {
-            kind: match q.kind {
-                QuoteKind::Direct => "direct",
-                QuoteKind::Partial => "partial",
-                QuoteKind::Indirect => "indirect",
-            },
+            kind: kind_name(q.kind),
             content: span(q.content),
             speaker: q.speaker.map(|(s, _)| span(s)),
         })
