@@ -37,6 +37,7 @@ pub struct Metrics {
     pub processing_seconds: Histogram,
     pub consumer_lag: Family<PartitionLabel, Gauge>,
     pub in_flight: Gauge,
+    pub assigned_partitions: Gauge,
     pub transactions_committed: Counter,
     pub transactions_aborted: Counter,
     pub dropped_on_rebalance: Counter,
@@ -64,6 +65,7 @@ impl Metrics {
         );
         let consumer_lag = Family::<PartitionLabel, Gauge>::default();
         let in_flight = Gauge::default();
+        let assigned_partitions = Gauge::default();
         let transactions_committed = Counter::default();
         let transactions_aborted = Counter::default();
         let dropped_on_rebalance = Counter::default();
@@ -106,6 +108,11 @@ impl Metrics {
             in_flight.clone(),
         );
         registry.register(
+            "assigned_partitions",
+            "Input partitions the consumer group has assigned to this worker",
+            assigned_partitions.clone(),
+        );
+        registry.register(
             "transactions_committed",
             "Transactions committed (exactly-once mode)",
             transactions_committed.clone(),
@@ -146,6 +153,7 @@ impl Metrics {
             processing_seconds,
             consumer_lag,
             in_flight,
+            assigned_partitions,
             transactions_committed,
             transactions_aborted,
             dropped_on_rebalance,

@@ -117,6 +117,11 @@ impl Assignments {
         self.lock().of.clear();
     }
 
+    /// How many partitions are ours.
+    fn count(&self) -> usize {
+        self.lock().of.len()
+    }
+
     /// The assignment that gave `partition`, if it is ours.
     pub fn epoch(&self, partition: i32) -> Option<u64> {
         self.lock().of.get(&partition).copied()
@@ -151,6 +156,13 @@ impl ClientContext for WorkerContext {
     }
 }
 
+impl WorkerContext {
+    fn count_assigned(&self) {
+        let held = self.assignments.count();
+        self.metrics.assigned_partitions.set(held as i64);
+    }
+}
+
 impl ConsumerContext for WorkerContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         let Rebalance::Revoke(tpl) = rebalance else {
@@ -159,6 +171,7 @@ impl ConsumerContext for WorkerContext {
         let elements = tpl.elements();
         let parts: Vec<i32> = elements.iter().map(|e| e.partition()).collect();
         self.assignments.revoke(&parts);
+        self.count_assigned();
         let Some(topic) = elements.first().map(|e| e.topic().to_owned()) else {
             return;
         };
@@ -184,11 +197,13 @@ impl ConsumerContext for WorkerContext {
             Rebalance::Assign(tpl) => {
                 let parts: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
                 self.assignments.assign(&parts);
+                self.count_assigned();
                 tracing::info!(partitions = ?parts, "partitions assigned");
             }
             Rebalance::Error(e) => {
                 // The client gives up its assignment on a rebalance error.
                 self.assignments.revoke_all();
+                self.count_assigned();
                 tracing::warn!(error = %e, "rebalance error");
             }
             Rebalance::Revoke(_) => {}

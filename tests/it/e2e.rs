@@ -106,6 +106,20 @@ impl WorkerProcess {
         }
     }
 
+    /// Wait until the consumer group has given this process a partition.
+    pub fn wait_assigned(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.metric("enricher_assigned_partitions").unwrap_or(0.0) < 1.0 {
+            assert!(self.is_running(), "worker exited:\n{}", self.logs());
+            assert!(
+                Instant::now() < deadline,
+                "no partition assigned in {timeout:?}:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// SIGSTOP / SIGCONT: freeze the process to look at what it wrote.
     pub fn pause(&self) {
         self.signal("-STOP");
@@ -301,6 +315,26 @@ pub fn load_articles_with(
 
 pub fn load_articles(brokers: &str, topic: &str, prefix: &str, range: std::ops::Range<usize>) {
     load_articles_with(brokers, topic, prefix, range, &[]);
+}
+
+/// Articles keyed by their id, so that the partitioner hashes them evenly over
+/// the topic's partitions (unkeyed batches may all land in one partition).
+pub fn load_keyed_articles(
+    brokers: &str,
+    topic: &str,
+    prefix: &str,
+    range: std::ops::Range<usize>,
+) {
+    let input: String = range
+        .map(|i| {
+            let id = format!("{prefix}{i}");
+            produce_line(Some(&id), Some(article(&id, i).as_bytes())) + "\n"
+        })
+        .collect();
+    python_client(
+        &["produce", "--brokers", brokers, "--topic", topic],
+        input.as_bytes(),
+    );
 }
 
 pub fn create_topics(brokers: &str, topics: &[&str]) {

@@ -239,6 +239,20 @@ async fn a_rebalance_mid_run_loses_nothing() {
     let seen = read_keys_until(&brokers, "r-out", &expected, Duration::from_secs(60)).await;
     let missing = expected.difference(&seen).count();
     assert_eq!(missing, 0, "{missing} articles never came out");
+    // `enricher_assigned_partitions`: the group split the 4 partitions.
+    let held = || {
+        let (a, b) = (&first.metrics, &second.metrics);
+        (a.assigned_partitions.get(), b.assigned_partitions.get())
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let (a, b) = held();
+            a >= 1 && b >= 1 && a + b == 4
+        })
+        .await,
+        "assigned partitions (first, second): {:?}",
+        held()
+    );
     eprintln!(
         "messages dropped on the rebalance: {}; enriched by the first {}, by the second {}",
         first.metrics.dropped_on_rebalance.get(),

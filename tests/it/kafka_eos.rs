@@ -201,12 +201,17 @@ fn exactly_once_through_a_rebalance_when_a_second_worker_joins_then_leaves() {
     let b = &kafka.brokers;
     create_topics(b, &["j-in:6", "j-out:6", "j-dlq:1"]);
     let total = 8000;
-    load_articles(b, "j-in", "j-", 0..total);
+    // Keyed, so every partition gets articles; the second half is sent once
+    // the second worker holds partitions, so it has work of its own (the
+    // first could otherwise finish everything while the second joins).
+    load_keyed_articles(b, "j-in", "j-", 0..total / 2);
     let topics = ["j-in", "j-out", "j-dlq"];
 
     let mut first = eos_worker(b, topics, "join-group", "join-1");
     first.wait_enriched(1000.0, Duration::from_secs(120));
     let mut second = eos_worker(b, topics, "join-group", "join-2");
+    second.wait_assigned(Duration::from_secs(120));
+    load_keyed_articles(b, "j-in", "j-", total / 2..total);
     second.wait_enriched(500.0, Duration::from_secs(120));
     second.stop_cleanly();
     let out = assert_exactly_once(b, "j-out", "j-", total);
