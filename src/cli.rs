@@ -50,10 +50,10 @@ pub enum Command {
     EvalEntities(crate::train::EvalEntitiesArgs),
     /// Score quotes and speakers on a PolNeAR split, as
     /// ../shared/eval/score_quotes.py would score `extract`'s output.
-    EvalQuotes(crate::eval_quotes::EvalQuotesArgs),
+    EvalQuotes(crate::polnear::eval::EvalQuotesArgs),
     /// Train the learned stage of reported speech on PolNeAR train and
     /// choose its threshold by cross-validation (deterministic).
-    TrainAttributions(crate::train_attributions::TrainAttributionsArgs),
+    TrainAttributions(crate::polnear::train::TrainAttributionsArgs),
 }
 
 impl Command {
@@ -67,8 +67,8 @@ impl Command {
             Command::View(args) => crate::commands::view::run(&args),
             Command::Train(args) => crate::train::run(&args),
             Command::EvalEntities(args) => crate::train::eval::run(&args),
-            Command::EvalQuotes(args) => crate::eval_quotes::run(&args),
-            Command::TrainAttributions(args) => crate::train_attributions::run(&args),
+            Command::EvalQuotes(args) => crate::polnear::eval::run(&args),
+            Command::TrainAttributions(args) => crate::polnear::train::run(&args),
         }
     }
 }

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::eval_quotes::{e2e_correct, kind_name, load_split, score, Article, Predicted};
+use super::eval::{e2e_correct, kind_name, load_split, score, Article, Predicted};
 use crate::extract::entities::find_entities;
 use crate::extract::offsets::ByteToChar;
 use crate::extract::quotes::{merge_learned, training_candidates, CueModel, Trainer};
