@@ -30,6 +30,8 @@ pub const METRIC_NAMES: &[&str] = &[
     "enricher_processing_seconds",
     "enricher_consumer_lag",
     "enricher_output_errors_total",
+    "enricher_in_flight",
+    "enricher_assigned_partitions",
     "enricher_ready",
 ];
 
