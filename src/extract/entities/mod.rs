@@ -20,6 +20,7 @@ pub(crate) mod stage;
 pub(crate) mod tagger;
 pub(crate) mod tags;
 pub(crate) mod token;
+pub(crate) mod word_rows;
 
 use super::{ByteSpan, EntityGroup, Field};
 use doc::{add_document_context, Segment, CAPS_SENTENCE, SENTENCE_START};
