@@ -27,7 +27,7 @@ use doc::{add_document_context, Segment, CAPS_SENTENCE, SENTENCE_START};
 use gazetteer::{DEMONYM, ORGANIZATION, PERSON};
 use group::Found;
 use model::Model;
-use tagger::{tag_segments_with, Greedy, TextCache};
+use tagger::{tag_segments_with, Greedy, TextCache, TextFeatures};
 
 /// Entities of an article, with the embedded model. Empty if it is missing.
 pub(crate) fn find_entities(text: &str, title: &str) -> Vec<EntityGroup> {
@@ -76,13 +76,13 @@ pub(crate) fn recognize(model: &Model, text: &str, title: &str) -> Vec<Found> {
 /// The tags of every segment: the first stage's, or, if the model has a
 /// second stage, its tags given the first stage's.
 pub(crate) fn tag_all(model: &Model, segments: &mut [Segment]) -> Vec<Vec<tags::Tag>> {
-    let mut text_features = TextCache::default();
-    let tags = tag_segments_with(segments, &mut Greedy(model), &mut text_features);
     let Some(second) = &model.second else {
-        return tags;
+        return tag_segments_with(segments, &mut Greedy(model), TextFeatures::Compute);
     };
+    let mut text = TextCache::default();
+    let tags = tag_segments_with(segments, &mut Greedy(model), TextFeatures::Fill(&mut text));
     stage::aggregate(segments, &tags);
-    tag_segments_with(segments, &mut Greedy(second), &mut text_features)
+    tag_segments_with(segments, &mut Greedy(second), TextFeatures::Reuse(&text))
 }
 
 /// The hand-written list of well-known people and organisations adds a
