@@ -9,6 +9,7 @@ use super::lexeme::{Lexeme, ALL_CAPS, ALL_LOWER, HAS_DIGIT, INIT_CAP};
 use super::sentence::split_sentences;
 use super::stage::FirstStage;
 use super::token::tokenize;
+use super::word_rows;
 use crate::extract::ByteSpan;
 
 /// Context flags of a token (bits of [`Segment::context`]).
@@ -61,7 +62,11 @@ impl Segment {
         let tokens = tokenize(text);
         let lexemes: Vec<Lexeme> = tokens
             .iter()
-            .map(|t| Lexeme::new(&text[t.start..t.end]))
+            .map(|t| {
+                let mut lex = Lexeme::new(&text[t.start..t.end]);
+                lex.class = word_rows::class_of(&lex);
+                lex
+            })
             .collect();
         let sentences = split_sentences(text, &tokens);
         let gazetteer = gazetteer::shipped().annotate(&lexemes);

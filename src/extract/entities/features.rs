@@ -12,9 +12,10 @@ use super::hash::{finish, mix};
 use super::lexeme::{Lexeme, AFFIXES};
 use super::stage::FirstStage;
 use super::tags::Tag;
+use super::word_rows;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 3;
+pub(crate) const FEATURE_VERSION: u32 = 4;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -63,6 +64,11 @@ const S1_NEXT: u64 = 51;
 const S1_ELSEWHERE: u64 = 53;
 const S1_MAJORITY: u64 = 54;
 const S1_MAJORITY_SHAPE: u64 = 56;
+// Word classes (`word_rows`): the words at -1, 0, +1, and the token's with its shape.
+const CLASS_AT: u64 = 57; // +offset
+const CLASS_SHAPE: u64 = 60;
+const CLASS_PAIR_LEFT: u64 = 61;
+const RUN_LAST_CLASS: u64 = 62;
 
 // `text_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -161,6 +167,7 @@ pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, ou
         feature(CONTEXT_LOWER, mix(context, lex.lower)),
         feature(LENGTH_SHAPE, mix(lex.chars.min(12) as u64, lex.shape)),
     ]);
+    class_features(prev, lex, next, out);
     if let Some(run) = seg.runs[i] {
         let shape = (run.len as u64) << 8 | run.position as u64;
         out.extend_from_slice(&[
@@ -169,7 +176,41 @@ pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, ou
             feature(RUN_SHAPE, mix(shape, context)),
             feature(RUN_LAST_LOWER, mix(run.last, lex.lower)),
             feature(TABLE_RUN, mix(shape, table)),
+            feature(
+                RUN_LAST_CLASS,
+                mix(
+                    word_rows::class_of_lower(run.last).into(),
+                    run.position as u64,
+                ),
+            ),
         ]);
+    }
+}
+
+/// The word classes around the token (outside the sentence: BEFORE, AFTER).
+/// A word the table does not have (names with digits, rare names) gets no
+/// class features: the tagger then reads it by its other features only.
+fn class_features(prev: Option<&Lexeme>, lex: &Lexeme, next: Option<&Lexeme>, out: &mut Vec<u64>) {
+    let known = |l: Option<&Lexeme>, outside: u64| match l {
+        None => Some(outside),
+        Some(l) if l.class == word_rows::UNKNOWN => None,
+        Some(l) => Some(u64::from(l.class)),
+    };
+    let (prev_class, next_class) = (known(prev, BEFORE), known(next, AFTER));
+    if let Some(c) = prev_class {
+        out.push(feature(CLASS_AT, c));
+    }
+    if let Some(c) = next_class {
+        out.push(feature(CLASS_AT + 2, c));
+    }
+    if lex.class == word_rows::UNKNOWN {
+        return;
+    }
+    let class = u64::from(lex.class);
+    out.push(feature(CLASS_AT + 1, class));
+    out.push(feature(CLASS_SHAPE, mix(class, lex.shape)));
+    if let Some(c) = prev_class {
+        out.push(feature(CLASS_PAIR_LEFT, mix(c, class)));
     }
 }
 

@@ -1,6 +1,7 @@
 //! Small rules after tagging, for the mistakes a reader notices first
 //! (issue 14): punctuation inside a mention, lowercase words taken for
-//! names, firms and groups taken for people, landmarks and rivers taken
+//! names, firms and groups taken for people or missed after a place
+//! ("Berlin Running Events"), landmarks and rivers taken
 //! for anything but places, a headline word that is only part of a name
 //! used elsewhere. Each was measured by cross-validation
 //! over train (models/README.md): the firm rules raised it, the others
@@ -234,7 +235,34 @@ pub(crate) fn fix_spans(
             _ => out.push((first, end, kind)),
         }
     }
+    join_untagged_firms(seg, &mut out);
     out
+}
+
+/// "Berlin Running Events" with only "Berlin" tagged: a place followed
+/// by untagged capitalised words of the same sentence that end in a firm
+/// word (and are not followed by another capitalised one) is the firm's
+/// name, the place included.
+fn join_untagged_firms(seg: &Segment, spans: &mut [(usize, usize, usize)]) {
+    for at in 0..spans.len() {
+        let (first, end, kind) = spans[at];
+        let limit = spans.get(at + 1).map_or(seg.lexemes.len(), |s| s.0);
+        let capitalised = |i: usize| {
+            seg.lexemes[i].has(INIT_CAP) && seg.context[i] & (SENTENCE_START | CAPS_SENTENCE) == 0
+        };
+        let mut run_end = end;
+        while run_end < limit && capitalised(run_end) {
+            run_end += 1;
+        }
+        let followed_by_cap = seg.lexemes.get(run_end).is_some_and(|l| l.has(INIT_CAP));
+        if kind == LOCATION
+            && run_end > end
+            && org_last_word(&seg.lexemes[run_end - 1])
+            && !followed_by_cap
+        {
+            spans[at] = (first, run_end, ORGANIZATION);
+        }
+    }
 }
 
 /// A mention without the punctuation tokens at its ends: the tagger,
@@ -383,6 +411,21 @@ mod tests {
         );
         let person = segment("Paul Banks said");
         assert_eq!(fix_spans(&person, vec![(0, 2, PERSON)]), [(0, 2, PERSON)]);
+    }
+
+    #[test]
+    fn a_place_before_untagged_firm_words_is_the_firm() {
+        let seg = segment("The organisers , Berlin Running Events , said");
+        assert_eq!(
+            fix_spans(&seg, vec![(3, 4, LOCATION)]),
+            [(3, 6, ORGANIZATION)]
+        );
+        // Not when the capitals run on past the firm word, nor without one.
+        let seg = segment("in Berlin Running Events Today and Berlin Running Club");
+        assert_eq!(
+            fix_spans(&seg, vec![(1, 2, LOCATION), (6, 7, LOCATION)]),
+            [(1, 2, LOCATION), (6, 7, LOCATION)]
+        );
     }
 
     #[test]

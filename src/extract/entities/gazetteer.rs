@@ -128,6 +128,13 @@ pub(crate) fn spans_of(marks: &[u32], category: usize) -> Vec<(usize, usize)> {
     spans
 }
 
+/// Whether the tokens `[start, end)` are a longest match of `category`
+/// and of no other category (a name listed with one type only).
+pub(crate) fn only_category(marks: &[u32], start: usize, end: usize, category: usize) -> bool {
+    (0..CATEGORIES.len())
+        .all(|c| (c == category) == spans_of(&marks[start..end], c).contains(&(0, end - start)))
+}
+
 fn phrase_key(lexemes: &[Lexeme]) -> u64 {
     finish(lexemes.iter().fold(0, |h, lex| mix(h, lex.lower)))
 }

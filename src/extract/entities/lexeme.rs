@@ -31,6 +31,8 @@ pub(crate) struct Lexeme {
     pub flags: u16,
     /// Length in chars, capped at 255.
     pub chars: u8,
+    /// Word class (`word_rows::class_of`), set by `Segment::new`; 0 if unknown.
+    pub class: u32,
 }
 
 impl Lexeme {

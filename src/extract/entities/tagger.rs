@@ -92,14 +92,13 @@ struct SentenceFeatures {
 }
 
 impl SentenceFeatures {
-    /// The text features come from `text` if `fill` is false, else they
-    /// are computed and stored there for the next pass.
+    /// The static features of `sentence`, their text part taken from or
+    /// stored into `text` as it says.
     fn compute(
         &mut self,
         seg: &Segment,
         sentence: &Range<usize>,
-        text: &mut SegmentText,
-        fill: bool,
+        text: &mut SegmentSource<'_>,
         chooser: &impl Chooser,
     ) {
         self.features.clear();
@@ -107,11 +106,13 @@ impl SentenceFeatures {
         for i in sentence.clone() {
             let from = self.features.len();
             self.starts.push(from);
-            if fill {
-                text_features(seg, sentence, i, &mut self.features);
-                text.store(i, &self.features[from..]);
-            } else {
-                self.features.extend_from_slice(text.of(i));
+            match text {
+                SegmentSource::Compute => text_features(seg, sentence, i, &mut self.features),
+                SegmentSource::Fill(cache) => {
+                    text_features(seg, sentence, i, &mut self.features);
+                    cache.store(i, &self.features[from..]);
+                }
+                SegmentSource::Reuse(cache) => self.features.extend_from_slice(cache.of(i)),
             }
             stage_features(seg, i, &mut self.features);
         }
@@ -130,11 +131,64 @@ impl SentenceFeatures {
 
 /// The text features of every token of every segment, kept from the first
 /// stage's pass for the second: they depend on the text alone, so the
-/// second pass copies them instead of hashing them again. Empty until a
-/// pass fills it; only for the same segments.
+/// second pass copies them instead of hashing them again. Filled by a
+/// [`TextFeatures::Fill`] pass, read by a [`TextFeatures::Reuse`] pass
+/// over the same segments.
 #[derive(Default)]
 pub(crate) struct TextCache {
     segments: Vec<SegmentText>,
+}
+
+/// Where a tagging pass gets the text features of its tokens.
+pub(crate) enum TextFeatures<'c> {
+    /// Computed, not kept (one pass only).
+    Compute,
+    /// Computed and kept in the cache (emptied first) for a later pass.
+    Fill(&'c mut TextCache),
+    /// Copied from a cache a `Fill` pass over the same segments filled.
+    /// A cache that does not match the segments' token counts is not
+    /// used: the features are computed instead.
+    Reuse(&'c TextCache),
+}
+
+/// [`TextFeatures`] for one segment.
+enum SegmentSource<'c> {
+    Compute,
+    Fill(&'c mut SegmentText),
+    Reuse(&'c SegmentText),
+}
+
+impl<'c> TextFeatures<'c> {
+    /// One source per segment, in order.
+    fn per_segment(self, segments: &[Segment]) -> Vec<SegmentSource<'c>> {
+        let compute = || segments.iter().map(|_| SegmentSource::Compute).collect();
+        match self {
+            TextFeatures::Compute => compute(),
+            TextFeatures::Fill(cache) => {
+                cache.segments = segments
+                    .iter()
+                    .map(|s| SegmentText::new(s.tokens.len()))
+                    .collect();
+                cache.segments.iter_mut().map(SegmentSource::Fill).collect()
+            }
+            TextFeatures::Reuse(cache) if cache.matches(segments) => {
+                cache.segments.iter().map(SegmentSource::Reuse).collect()
+            }
+            TextFeatures::Reuse(_) => compute(),
+        }
+    }
+}
+
+impl TextCache {
+    /// Whether it holds one entry per token of each of `segments`.
+    fn matches(&self, segments: &[Segment]) -> bool {
+        self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(text, seg)| text.spans.len() == seg.tokens.len())
+    }
 }
 
 /// One segment's text features, token by token.
@@ -182,32 +236,25 @@ fn headlines_last(seg: &Segment) -> impl Iterator<Item = &Range<usize>> {
 
 /// Tags every token of `segments`, in order, sharing the word history.
 pub(crate) fn tag_segments(segments: &[Segment], chooser: &mut impl Chooser) -> Vec<Vec<Tag>> {
-    tag_segments_with(segments, chooser, &mut TextCache::default())
+    tag_segments_with(segments, chooser, TextFeatures::Compute)
 }
 
-/// [`tag_segments`], taking the text features from `cache` if it holds
-/// those of `segments`, else computing them and filling it.
+/// [`tag_segments`], with the text features from where `text` says.
 pub(crate) fn tag_segments_with(
     segments: &[Segment],
     chooser: &mut impl Chooser,
-    cache: &mut TextCache,
+    text: TextFeatures<'_>,
 ) -> Vec<Vec<Tag>> {
-    let fill = cache.segments.len() != segments.len();
-    if fill {
-        cache.segments = segments
-            .iter()
-            .map(|s| SegmentText::new(s.tokens.len()))
-            .collect();
-    }
+    let mut sources = text.per_segment(segments);
     let mut history: HashMap<u64, History, PreHashed> = HashMap::with_hasher(PreHashed);
     let mut features = Vec::with_capacity(64);
     let mut sentence_features = SentenceFeatures::default();
     let mut first_token = 0;
     let mut all_tags = Vec::with_capacity(segments.len());
-    for (seg, text) in segments.iter().zip(&mut cache.segments) {
+    for (seg, text) in segments.iter().zip(&mut sources) {
         let mut tags = vec![0 as Tag; seg.tokens.len()];
         for sentence in headlines_last(seg) {
-            sentence_features.compute(seg, sentence, text, fill, chooser);
+            sentence_features.compute(seg, sentence, text, chooser);
             let mut entity_start = sentence.start;
             for i in sentence.clone() {
                 let prev = (i > sentence.start).then(|| tags[i - 1]);

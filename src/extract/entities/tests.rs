@@ -178,3 +178,43 @@ fn listed_names_fill_gaps_only_in_running_text() {
     assert_eq!(names, ["MI6"]);
     assert!(with_listed_names(&segs[0], Field::Title, Vec::new()).is_empty());
 }
+
+#[test]
+fn a_listed_acronym_takes_its_listed_type() {
+    use super::doc::{add_document_context, Segment};
+    use super::with_listed_names;
+    // "MI6" and "Kremlin" are listed as organisations. An acronym tagged
+    // with another type takes the list's; a title-case name keeps the
+    // tagger's ("the Kremlin" is a place in CoNLL-2003).
+    let mut segs = vec![
+        Segment::new("a British MI6 agent met the Kremlin team"),
+        Segment::new(""),
+    ];
+    add_document_context(&mut segs);
+    let (misc, location) = (3, 2);
+    let fixed = with_listed_names(&segs[0], Field::Text, vec![(2, 3, misc), (6, 7, location)]);
+    assert_eq!(fixed, [(2, 3, 1), (6, 7, location)]);
+}
+
+#[test]
+fn a_text_cache_of_other_segments_is_not_reused() {
+    use super::doc::{add_document_context, Segment};
+    use super::tagger::{tag_segments_with, Greedy, TextCache, TextFeatures};
+    let model = super::model::embedded().expect("the embedded model loads");
+    let prepare = |text: &str| {
+        let mut segs = vec![Segment::new(text), Segment::new("")];
+        add_document_context(&mut segs);
+        segs
+    };
+    // As many segments as the cache holds, but other tokens.
+    let filled = prepare("Sergey Lavrov met Rex Tillerson in Astana on Friday .");
+    let other = prepare("NATO said so .");
+    let mut cache = TextCache::default();
+    tag_segments_with(&filled, &mut Greedy(model), TextFeatures::Fill(&mut cache));
+    let reused = tag_segments_with(&other, &mut Greedy(model), TextFeatures::Reuse(&cache));
+    let computed = tag_segments_with(&other, &mut Greedy(model), TextFeatures::Compute);
+    assert_eq!(reused, computed);
+    let again = tag_segments_with(&filled, &mut Greedy(model), TextFeatures::Reuse(&cache));
+    let fresh = tag_segments_with(&filled, &mut Greedy(model), TextFeatures::Compute);
+    assert_eq!(again, fresh);
+}

@@ -1,0 +1,76 @@
+//! Word classes: the row of a word in spaCy en_core_web_md's vector table
+//! (`word_rows.txt.gz`, derived by `scripts/derive_vector_rows.py`; the
+//! vectors are CC0). spaCy maps its 684,830 keys onto 20,000 rows, each
+//! dropped word onto its nearest kept one, so words sharing a row are alike
+//! ("danube", "brahmaputra"; "toshiba", "dell"): a class the tagger can
+//! generalise over where the word itself was never seen in training.
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::OnceLock;
+
+use flate2::read::GzDecoder;
+
+use super::hash::{finish, hash_str, PreHashed};
+use super::lexeme::Lexeme;
+
+const EMBEDDED: &[u8] = include_bytes!("word_rows.txt.gz");
+
+/// Class of a word the table does not have.
+pub(crate) const UNKNOWN: u32 = 0;
+
+type Table = HashMap<u64, u32, PreHashed>;
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| parse(EMBEDDED))
+}
+
+/// `word<TAB>row` lines after `#` comments; a damaged table gives fewer
+/// (or no) classes, never a panic. Keys hash the word as
+/// [`Lexeme::form`] does (table words are ASCII letters and `-'.`), so a
+/// lowercase word's key is also its [`Lexeme::lower`].
+fn parse(gz: &[u8]) -> Table {
+    let mut text = String::new();
+    if GzDecoder::new(gz).read_to_string(&mut text).is_err() {
+        return Table::default();
+    }
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (word, row) = line.split_once('\t')?;
+            let row: u32 = row.parse().ok()?;
+            Some((finish(hash_str(word)), row + 1))
+        })
+        .collect()
+}
+
+/// 1 + the vector row of the word as written, else of its lowercase form,
+/// else [`UNKNOWN`].
+pub(crate) fn class_of(lex: &Lexeme) -> u32 {
+    let table = table();
+    table
+        .get(&finish(lex.form))
+        .or_else(|| table.get(&finish(lex.lower)))
+        .copied()
+        .unwrap_or(UNKNOWN)
+}
+
+/// The class of a word given by its [`Lexeme::lower`] hash only.
+pub(crate) fn class_of_lower(lower: u64) -> u32 {
+    table().get(&finish(lower)).copied().unwrap_or(UNKNOWN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alike_words_share_a_class_and_case_falls_back() {
+        let class = |w: &str| class_of(&Lexeme::new(w));
+        assert_ne!(class("danube"), UNKNOWN);
+        assert_eq!(class("Danube"), class("danube"));
+        assert_eq!(class("DANUBE"), class("danube"));
+        assert_eq!(class("toshiba"), class("dell"));
+        assert_eq!(class("1996"), UNKNOWN);
+    }
+}
