@@ -41,7 +41,7 @@ pub struct TrainArgs {
     /// Passes over the training data (with `--cv`: the most tried). The
     /// default is the count that scored best in 5-fold cross-validation
     /// over train (models/README.md).
-    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
     pub epochs: u16,
     /// Seed of the per-epoch shuffle of training documents.
     #[arg(long, default_value_t = 20_030_531)]

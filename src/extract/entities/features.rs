@@ -15,7 +15,7 @@ use super::tags::Tag;
 use super::word_rows;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 4;
+pub(crate) const FEATURE_VERSION: u32 = 5;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -69,6 +69,8 @@ const CLASS_AT: u64 = 57; // +offset
 const CLASS_SHAPE: u64 = 60;
 const CLASS_PAIR_LEFT: u64 = 61;
 const RUN_LAST_CLASS: u64 = 62;
+const RUN_BEFORE_CLASS: u64 = 63;
+const RUN_AFTER_CLASS: u64 = 64;
 
 // `text_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -184,6 +186,28 @@ pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, ou
                 ),
             ),
         ]);
+        // The classes of the words just outside the run ("the firm X Y said").
+        let mut first = i;
+        while first > sentence.start && seg.runs[first - 1].is_some() {
+            first -= 1;
+        }
+        let mut end = i + 1;
+        while end < sentence.end && seg.runs[end].is_some() {
+            end += 1;
+        }
+        let class_of = |j: Option<usize>, outside: u64| {
+            j.filter(|j| sentence.contains(j))
+                .map_or(outside, |j| u64::from(seg.lexemes[j].class))
+        };
+        let position = run.position as u64;
+        out.push(feature(
+            RUN_BEFORE_CLASS,
+            mix(class_of(first.checked_sub(1), BEFORE), position),
+        ));
+        out.push(feature(
+            RUN_AFTER_CLASS,
+            mix(class_of(Some(end), AFTER), position),
+        ));
     }
 }
 
