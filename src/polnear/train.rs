@@ -41,6 +41,10 @@ pub struct TrainAttributionsArgs {
     /// Least end-to-end precision (percent) the threshold must keep.
     #[arg(long, default_value_t = 85.0)]
     pub min_precision: f64,
+    /// Writes every example with its held-out score (JSONL), for error
+    /// analysis.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
 /// One training article: the rules' attributions, the rules' reported
@@ -89,6 +93,9 @@ pub fn run(args: &TrainAttributionsArgs) -> anyhow::Result<()> {
                 candidates: score(&p.candidates),
             };
         }
+    }
+    if let Some(path) = &args.dump {
+        dump(path, &articles, &prepared, &held_out)?;
     }
     let chosen = choose_thresholds(args, &articles, &prepared, &held_out);
     let Some(out) = &args.out else {
@@ -241,4 +248,36 @@ fn predict(
             speaker: q.speaker.map(|(s, _)| span(s)),
         })
         .collect()
+}
+
+/// One JSON line per example: article, rule or candidate, right end to
+/// end, held-out score, and the content, speaker and cue in code points.
+fn dump(
+    path: &std::path::Path,
+    articles: &[Article],
+    prepared: &[Prepared],
+    held_out: &[Scores],
+) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for ((a, p), scores) in articles.iter().zip(prepared).zip(held_out) {
+        let map = ByteToChar::new(&a.text);
+        let span = |b: crate::extract::ByteSpan| [map.char_offset(b.start), map.char_offset(b.end)];
+        let examples = (p.rules.iter().zip(&scores.rules).map(|e| (true, e))).chain(
+            p.candidates
+                .iter()
+                .zip(&scores.candidates)
+                .map(|e| (false, e)),
+        );
+        for (by_rule, ((_, right, q), score)) in examples {
+            let line = serde_json::json!({
+                "id": a.stem, "rule": by_rule, "right": right, "score": score,
+                "content": span(q.content),
+                "speaker": q.speaker.map(|(s, _)| span(s)),
+                "cue": q.cue.map(span),
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }

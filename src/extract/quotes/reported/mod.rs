@@ -13,6 +13,7 @@
 //!
 //! Speakers are linked to entities by the quote stage's `linking`.
 
+mod bounds;
 mod cues;
 pub(crate) mod learned;
 mod lexicon;

@@ -18,6 +18,7 @@ use super::super::speaker::{
     is_function_word, is_pronoun, is_time_word, phrase_starting_at, subject_before, Phrase,
 };
 use super::super::tokens::Token;
+use super::bounds::first_break;
 use super::cues::{
     cue_phrase, is_reporting_cue, participle_reports, topic_cue, NOT_REPORTING, PREPOSITIONS,
 };
@@ -119,7 +120,7 @@ fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
     }
     let speaker = phrase_starting_at(s, k + 2)?;
     let comma = (speaker.1..end.min(speaker.1 + 25)).find(|&j| s[j].is_punct(','))?;
-    let stop = first_comma_after_words(s, comma + 1, end).unwrap_or(end);
+    let stop = first_break(s, comma + 1, end).unwrap_or(end);
     reported(s, speaker, (k, k + 2), (comma + 1, content_end(s, stop)))
 }
 
@@ -220,15 +221,7 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         } else {
             content_start(s, k, cue.1)
         };
-        // "wrote in an analysis": where, not what; but "asked the
-        // department to investigate": after a listener, "to" is the report.
-        let after_listener = start > cue.1 && s[start - 1].is_word;
-        let preposition = s.get(start).is_some_and(|t| {
-            t.is_one_of(PREPOSITIONS)
-                && !(after_listener && t.is_one_of(&["to"]))
-                && !infinitive(s, cue.1, start)
-        });
-        if preposition {
+        if where_not_what(s, cue.1, start) {
             return None;
         }
         let next = (start..end).find(|&j| coordinated_cue(s, j));
@@ -238,7 +231,7 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         let stop = boundary
             .or(next.map(|j| first_of_coordination(s, j)))
             .unwrap_or(end);
-        let stop = first_comma_after_words(s, start, stop).unwrap_or(stop);
+        let stop = first_break(s, start, stop).unwrap_or(stop);
         out.extend(reported(s, speaker, cue, (start, content_end(s, stop))));
         if let Some(b) = boundary {
             return Some(b + 1);
@@ -252,21 +245,17 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
     }
 }
 
-/// Where a reported clause most likely ends: the first comma or dash after
-/// a few words (`he supports the final bill, which includes ...`). PolNeAR
-/// ends most contents there; when it goes on (`that A, and that B`), the
-/// shorter span still lies inside it, which is what the matching asks.
-pub(super) fn first_comma_after_words(s: &[Token<'_>], start: usize, stop: usize) -> Option<usize> {
-    let mut words = 0;
-    (start..stop).find(|&j| {
-        words += usize::from(s[j].is_word);
-        words >= MIN_CLAUSE_WORDS
-            && (s[j].is_punct(',') || s[j].is_punct('—') || s[j].is_punct('–'))
+/// "wrote in an analysis": a preposition where the content would start
+/// says where, not what; but "asked the department to investigate": after
+/// a listener, "to" is the report, and so is "vowed to repeal".
+pub(super) fn where_not_what(s: &[Token<'_>], cue_end: usize, start: usize) -> bool {
+    let after_listener = start > cue_end && s[start - 1].is_word;
+    s.get(start).is_some_and(|t| {
+        t.is_one_of(PREPOSITIONS)
+            && !(after_listener && t.is_one_of(&["to"]))
+            && !infinitive(s, cue_end, start)
     })
 }
-
-/// Words a reported clause has at least before a comma may end it.
-const MIN_CLAUSE_WORDS: usize = 3;
 
 /// `;`, or `, while` / `, whereas`: the end of one report, maybe the start
 /// of another.
@@ -361,7 +350,7 @@ fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
     if !named || lower > 0 || s.iter().any(|t| t.is_punct('?')) {
         return None;
     }
-    let stop = first_comma_after_words(s, colon + 1, end).unwrap_or(end);
+    let stop = first_break(s, colon + 1, end).unwrap_or(end);
     let content = (colon + 1, content_end(s, stop));
     let words = s
         .get(content.0..content.1)?

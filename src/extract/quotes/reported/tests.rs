@@ -388,3 +388,23 @@ fn a_speaker_across_an_apposition_that_reports() {
         Some(&("he recoiled at the attacks", "Mr. Guerrero", "said"))
     );
 }
+
+#[test]
+fn a_content_ends_before_circumstances_and_a_second_action() {
+    assert_eq!(
+        reported("Lavrov said he would meet the new team after the inauguration in January."),
+        [("he would meet the new team", "Lavrov", "said")]
+    );
+    assert_eq!(
+        reported("Lavrov said he supports the deal and has asked the parliament to ratify it."),
+        [("he supports the deal", "Lavrov", "said")]
+    );
+    assert_eq!(
+        reported("Lavrov said sanctions would fail (a view shared in Beijing)."),
+        [("sanctions would fail", "Lavrov", "said")]
+    );
+    assert_eq!(
+        reported("Lavrov said the sanctions would fail but did not say when."),
+        [("the sanctions would fail", "Lavrov", "said")]
+    );
+}

@@ -6,11 +6,10 @@
 use super::super::super::attribution::own_subject;
 use super::super::super::speaker::Phrase;
 use super::super::super::tokens::Token;
+use super::super::bounds::first_break;
 use super::super::cues::{cue_phrase, inside_quote};
 use super::super::lexicon::is_candidate_form;
-use super::super::patterns::{
-    content_end, content_start, first_comma_after_words, reported, Reported,
-};
+use super::super::patterns::{content_end, content_start, reported, where_not_what, Reported};
 use super::super::subjects::distant_subject;
 use crate::extract::ByteSpan;
 
@@ -57,9 +56,14 @@ fn candidate_at(s: &[Token<'_>], k: usize, end: usize) -> Option<Candidate> {
     let after = if speaker.0 > k {
         speaker.1 + 1
     } else {
-        content_start(s, k, cue.1)
+        let start = content_start(s, k, cue.1);
+        // `He wrote to the committee last week.`: as for the rules.
+        if where_not_what(s, cue.1, start) {
+            return None;
+        }
+        start
     };
-    let stop = first_comma_after_words(s, after, end).unwrap_or(end);
+    let stop = first_break(s, after, end).unwrap_or(end);
     let content = (after, content_end(s, stop));
     let make = |content: Phrase| {
         let report = reported(s, speaker, cue, content)?;

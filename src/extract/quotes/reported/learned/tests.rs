@@ -50,3 +50,13 @@ fn long_tail_cues_get_an_attribution() {
         )]
     );
 }
+
+#[test]
+fn a_preposition_after_a_candidate_cue_is_where_not_what() {
+    // As for the rules' cues: `wrote to the committee` says where.
+    assert_eq!(reported("He wrote to the committee last week."), []);
+    assert_eq!(
+        reported("The senator wrote to the committee on Monday."),
+        []
+    );
+}
