@@ -206,9 +206,10 @@ fn analyze_english(doc: &Document<'_>, scope: Attributions) -> Analysis {
             Field::Text => (doc.text, &text_map),
             Field::Title => (title, &title_map),
         };
+        let (start, end) = map.span(b);
         Span {
-            start: map.char_offset(b.start),
-            end: map.char_offset(b.end),
+            start,
+            end,
             text: source.get(b.start..b.end).unwrap_or("").to_owned(),
         }
     };

@@ -39,6 +39,11 @@ impl ByteToChar {
         }
     }
 
+    /// The code point offsets of a byte span, `(start, end)`.
+    pub fn span(&self, span: super::ByteSpan) -> (usize, usize) {
+        (self.char_offset(span.start), self.char_offset(span.end))
+    }
+
     /// The code point offset of byte offset `byte` (clamped to the text's end).
     /// An offset inside a multi-byte char gives that char's offset.
     pub fn char_offset(&self, byte: usize) -> usize {

@@ -111,12 +111,10 @@ fn prepare(article: &Article) -> Prepared {
     let found = training_candidates(&article.text, &entities, &mut base);
     let map = ByteToChar::new(&article.text);
     let chars: Vec<char> = article.text.chars().collect();
-    let char_span =
-        |b: crate::extract::ByteSpan| (map.char_offset(b.start), map.char_offset(b.end));
     let (mut rules, mut candidates) = (Vec::new(), Vec::new());
     for c in found {
-        let speaker = c.quote.speaker.map_or((0, 0), |(s, _)| char_span(s));
-        let right = e2e_correct(&chars, &article.gold, char_span(c.quote.content), speaker);
+        let speaker = c.quote.speaker.map_or((0, 0), |(s, _)| map.span(s));
+        let right = e2e_correct(&chars, &article.gold, map.span(c.quote.content), speaker);
         let to = if c.by_rule {
             &mut rules
         } else {
@@ -239,13 +237,12 @@ fn predict(
         .collect();
     merge_learned(&mut quotes, kept);
     let map = ByteToChar::new(&article.text);
-    let span = |b: crate::extract::ByteSpan| (map.char_offset(b.start), map.char_offset(b.end));
     quotes
         .iter()
         .map(|q| Predicted {
             kind: kind_name(q.kind),
-            content: span(q.content),
-            speaker: q.speaker.map(|(s, _)| span(s)),
+            content: map.span(q.content),
+            speaker: q.speaker.map(|(s, _)| map.span(s)),
         })
         .collect()
 }
@@ -261,7 +258,6 @@ fn dump(
     let mut out = String::new();
     for ((a, p), scores) in articles.iter().zip(prepared).zip(held_out) {
         let map = ByteToChar::new(&a.text);
-        let span = |b: crate::extract::ByteSpan| [map.char_offset(b.start), map.char_offset(b.end)];
         let examples = (p.rules.iter().zip(&scores.rules).map(|e| (true, e))).chain(
             p.candidates
                 .iter()
@@ -271,9 +267,9 @@ fn dump(
         for (by_rule, ((_, right, q), score)) in examples {
             let line = serde_json::json!({
                 "id": a.stem, "rule": by_rule, "right": right, "score": score,
-                "content": span(q.content),
-                "speaker": q.speaker.map(|(s, _)| span(s)),
-                "cue": q.cue.map(span),
+                "content": map.span(q.content),
+                "speaker": q.speaker.map(|(s, _)| map.span(s)),
+                "cue": q.cue.map(|c| map.span(c)),
             });
             out.push_str(&line.to_string());
             out.push('\n');

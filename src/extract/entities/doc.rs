@@ -55,6 +55,9 @@ pub(crate) struct CapRun {
     /// 2 last, 3 only word).
     pub len: u8,
     pub position: u8,
+    /// The run's tokens, `start..end` (within its sentence).
+    pub start: u32,
+    pub end: u32,
 }
 
 impl Segment {
@@ -125,6 +128,8 @@ fn cap_runs(lexemes: &[Lexeme], sentences: &[Range<usize>]) -> Vec<Option<CapRun
                     last: lexemes[end - 1].lower,
                     len: (end - start).min(4) as u8,
                     position,
+                    start: start as u32,
+                    end: end as u32,
                 });
             }
             i = end;

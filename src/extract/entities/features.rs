@@ -187,22 +187,15 @@ pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, ou
             ),
         ]);
         // The classes of the words just outside the run ("the firm X Y said").
-        let mut first = i;
-        while first > sentence.start && seg.runs[first - 1].is_some() {
-            first -= 1;
-        }
-        let mut end = i + 1;
-        while end < sentence.end && seg.runs[end].is_some() {
-            end += 1;
-        }
         let class_of = |j: Option<usize>, outside: u64| {
             j.filter(|j| sentence.contains(j))
                 .map_or(outside, |j| u64::from(seg.lexemes[j].class))
         };
+        let (start, end) = (run.start as usize, run.end as usize);
         let position = run.position as u64;
         out.push(feature(
             RUN_BEFORE_CLASS,
-            mix(class_of(first.checked_sub(1), BEFORE), position),
+            mix(class_of(start.checked_sub(1), BEFORE), position),
         ));
         out.push(feature(
             RUN_AFTER_CLASS,
