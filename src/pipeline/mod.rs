@@ -10,6 +10,7 @@
 //! of it and of every earlier offset of its partition was acknowledged.
 
 mod batch;
+mod close;
 mod consumer_errors;
 mod kafka;
 mod lag_stats;
@@ -94,6 +95,8 @@ pub async fn run(
         let result = txn.run(shutdown).await;
         metrics.set_ready(false);
         readiness.abort();
+        let close_by = Instant::now() + args.shutdown_timeout.max(MIN_CLOSE_TIME);
+        close::close_consumer(consumer, close_by.into()).await;
         tracing::info!("worker stopped");
         return result;
     }
@@ -125,11 +128,32 @@ pub async fn run(
     if let Err(e) = producer.flush(left) {
         tracing::warn!(error = %e, "producer flush incomplete");
     }
-    // Closing the consumer leaves the group now, so the partitions move to
-    // the other members without waiting for the session timeout.
-    drop(consumer);
+    let close_by = deadline.max(Instant::now() + MIN_CLOSE_TIME);
+    commit_stored(&consumer, close_by).await;
+    // Leaving the group now moves the partitions to the other members
+    // without waiting for the session timeout.
+    close::close_consumer(consumer, close_by.into()).await;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// However long draining took, leaving the group gets this long: it is what
+/// hands the partitions on at once.
+const MIN_CLOSE_TIME: Duration = Duration::from_secs(5);
+
+/// Commit the stored offsets, waiting at most until `by`: a synchronous
+/// commit has no timeout of its own, so it runs on its own thread.
+async fn commit_stored(consumer: &Arc<WorkerConsumer>, by: Instant) {
+    let committing = Arc::clone(consumer);
+    let commit = close::on_own_thread(move || committing.commit_consumer_state(CommitMode::Sync));
+    match tokio::time::timeout_at(by.into(), commit).await {
+        Ok(Ok(Ok(()))) => tracing::info!("offsets committed"),
+        // Nothing stored since the last commit is not a problem.
+        Ok(Ok(Err(e))) => tracing::info!(error = %e, "final commit skipped"),
+        Ok(Err(_)) | Err(_) => tracing::warn!(
+            "final commit not confirmed by the shutdown deadline; the revocation commits what is stored"
+        ),
+    }
 }
 
 /// The group consumer, subscribed to the input topic. In exactly-once mode
@@ -215,8 +239,8 @@ impl Worker<'_> {
     }
 
     /// At-least-once shutdown: let the partition tasks deliver what they
-    /// have, store the acknowledged offsets as they come (up to `timeout`),
-    /// then commit what is stored. Unfinished articles are redelivered later.
+    /// have and store the acknowledged offsets as they come (up to
+    /// `timeout`). Unfinished articles are redelivered later.
     async fn drain(&self, partitions: Partitions, acked: &Notify, timeout: Duration) {
         let drained = tokio::time::timeout(timeout, async {
             partitions.close().await;
@@ -233,11 +257,6 @@ impl Worker<'_> {
                 left = self.offsets.in_flight(),
                 "shutdown deadline reached; unfinished articles will be redelivered"
             );
-        }
-        match self.consumer.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) => tracing::info!("offsets committed"),
-            // Nothing stored since the last commit is not a problem.
-            Err(e) => tracing::info!(error = %e, "final commit skipped"),
         }
     }
 

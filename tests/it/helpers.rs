@@ -170,6 +170,7 @@ pub async fn read_topic(
             ),
         }
     }
+    close_in_background(consumer);
     out
 }
 
@@ -193,7 +194,16 @@ pub async fn read_keys_until(
             Err(_) => break,
         }
     }
+    close_in_background(consumer);
     keys
+}
+
+/// Drop a group consumer on a thread of its own. Its close (librdkafka's,
+/// in `Drop`, with no deadline) then never holds a runtime worker thread:
+/// a close stuck there would also stall the test runtime's shutdown, and so
+/// a failing test, forever.
+fn close_in_background<C: Send + 'static>(consumer: C) {
+    std::thread::spawn(move || drop(consumer));
 }
 
 /// The group's committed offsets for partitions `0..partitions` of `topic`.
@@ -210,6 +220,7 @@ pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Ve
     let got = consumer
         .committed_offsets(tpl, Duration::from_secs(10))
         .expect("committed");
+    close_in_background(consumer);
     (0..partitions)
         .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
             Some(Offset::Offset(o)) => Some(o),

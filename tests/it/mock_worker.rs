@@ -279,3 +279,27 @@ async fn good_and_bad_input_keep_their_partition_order() {
     let expected_bad: Vec<i64> = (0..120).filter(|i| i % 5 == 2).collect();
     assert_eq!(dlq_offsets, expected_bad);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_bounded_when_the_brokers_are_gone() {
+    // librdkafka's consumer close waits for the group coordinator without a
+    // deadline; a worker asked to stop must stop all the same.
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in5", 2, 1).unwrap();
+    cluster.create_topic("out5", 2, 1).unwrap();
+    let brokers = cluster.bootstrap_servers();
+    let inputs: Vec<(Option<&str>, Option<Vec<u8>>)> = (0..6)
+        .map(|i| (None, Some(article(&format!("g{i}"), i).into_bytes())))
+        .collect();
+    produce(&brokers, "in5", &inputs).await;
+    let worker = TestWorker::spawn(run_args(&brokers, "in5", "out5", None));
+    read_topic(&brokers, "out5", 6, Duration::from_secs(30)).await;
+    cluster.broker_down(1).unwrap();
+
+    let asked = std::time::Instant::now();
+    // TestWorker::shutdown fails the test after 30 s; the worker's own bound
+    // is its 10 s shutdown timeout (run_args).
+    worker.shutdown().await.unwrap();
+    let took = asked.elapsed();
+    assert!(took < Duration::from_secs(20), "shutdown took {took:?}");
+}
