@@ -60,10 +60,10 @@ impl Command {
     /// Run the chosen subcommand to completion.
     pub fn execute(self) -> anyhow::Result<()> {
         match self {
-            Command::Run(args) => runtime()?.block_on(crate::commands::run::run(args)),
+            Command::Run(args) => on_runtime(crate::commands::run::run(args)),
             Command::Extract(args) => crate::commands::extract::run(&args),
-            Command::Replay(args) => runtime()?.block_on(crate::commands::replay::run(args)),
-            Command::Demo(args) => runtime()?.block_on(crate::commands::demo::run(args)),
+            Command::Replay(args) => on_runtime(crate::commands::replay::run(args)),
+            Command::Demo(args) => on_runtime(crate::commands::demo::run(args)),
             Command::View(args) => crate::commands::view::run(&args),
             Command::Train(args) => crate::train::run(&args),
             Command::EvalEntities(args) => crate::train::eval::run(&args),
@@ -73,8 +73,17 @@ impl Command {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+/// Runs a subcommand on a multi-threaded runtime. Once it returns, the
+/// process exits within a second: a blocking call still out (the readiness
+/// probe's metadata request, up to 3 s) is left behind, not waited for, as
+/// dropping the runtime would.
+fn on_runtime(
+    command: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?)
+        .build()?;
+    let result = runtime.block_on(command);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }

@@ -242,13 +242,15 @@ pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> b
 }
 
 /// The binary under test as `article-enricher SUBCOMMAND --brokers ..
-/// --input-topic .. --output-topic ..`, logging warnings only.
+/// --input-topic .. --output-topic ..`, logging warnings only (or at the
+/// level TEST_WORKER_LOG gives, e.g. `info`, to see why a test failed).
 pub fn bin_command(subcommand: &str, brokers: &str, input: &str, output: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_article-enricher"));
+    let level = std::env::var("TEST_WORKER_LOG").unwrap_or_else(|_| "warn".to_owned());
     command
         .args([subcommand, "--brokers", brokers])
         .args(["--input-topic", input, "--output-topic", output])
-        .env("ENRICHER_LOG", "warn");
+        .env("ENRICHER_LOG", level);
     command
 }
 

@@ -51,6 +51,9 @@ pub(crate) struct CapRun {
     /// Lowercase hashes of the run's first and last words.
     pub first: u64,
     pub last: u64,
+    /// The word class of the last word's lowercase form
+    /// (`word_rows::class_of_lower`), looked up once per run.
+    pub last_class: u32,
     /// Length (capped at 4) and this token's position (0 first, 1 inside,
     /// 2 last, 3 only word).
     pub len: u8,
@@ -116,6 +119,7 @@ fn cap_runs(lexemes: &[Lexeme], sentences: &[Range<usize>]) -> Vec<Option<CapRun
                 i += 1;
             }
             let end = i + 1;
+            let last_class = word_rows::class_of_lower(lexemes[end - 1].lower);
             for (k, slot) in runs[start..end].iter_mut().enumerate() {
                 let position = match (k, end - start) {
                     (_, 1) => 3,
@@ -126,6 +130,7 @@ fn cap_runs(lexemes: &[Lexeme], sentences: &[Range<usize>]) -> Vec<Option<CapRun
                 *slot = Some(CapRun {
                     first: lexemes[start].lower,
                     last: lexemes[end - 1].lower,
+                    last_class,
                     len: (end - start).min(4) as u8,
                     position,
                     start: start as u32,

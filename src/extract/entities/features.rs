@@ -180,10 +180,7 @@ pub(crate) fn text_features(seg: &Segment, sentence: &Range<usize>, i: usize, ou
             feature(TABLE_RUN, mix(shape, table)),
             feature(
                 RUN_LAST_CLASS,
-                mix(
-                    word_rows::class_of_lower(run.last).into(),
-                    run.position as u64,
-                ),
+                mix(run.last_class.into(), run.position as u64),
             ),
         ]);
         // The classes of the words just outside the run ("the firm X Y said").

@@ -12,6 +12,7 @@ pub(crate) mod features;
 pub(crate) mod fix;
 pub(crate) mod gazetteer;
 pub(crate) mod group;
+pub(crate) mod gunzip;
 pub(crate) mod hash;
 pub(crate) mod lexeme;
 pub(crate) mod model;
