@@ -81,6 +81,28 @@ const BETWEEN: &[&str] = &[
     "instead",
     "indeed",
     "too",
+    // "Mr. Ryan has long said", "Christie wouldn’t discuss": an adverb
+    // or a negated auxiliary is no speaker.
+    "long",
+    "not",
+    "wouldn’t",
+    "wouldn't",
+    "didn’t",
+    "didn't",
+    "doesn’t",
+    "doesn't",
+    "don’t",
+    "don't",
+    "won’t",
+    "won't",
+    "hasn’t",
+    "hasn't",
+    "haven’t",
+    "haven't",
+    // "A CNN/ORC poll released on Tuesday showed": the poll speaks.
+    "released",
+    "published",
+    "conducted",
 ];
 
 /// Adverbial phrases that may sit between a speaker and the cue ("Trump
@@ -96,6 +118,7 @@ const BETWEEN_PHRASES: &[&[&str]] = &[
     &["for", "her", "part"],
     &["for", "their", "part"],
     &["for", "its", "part"],
+    &["in", "particular"],
 ];
 
 /// Prepositions that open an adverbial set off by commas between a speaker

@@ -408,3 +408,24 @@ fn a_content_ends_before_circumstances_and_a_second_action() {
         [("the sanctions would fail", "Lavrov", "said")]
     );
 }
+
+#[test]
+fn adverbs_and_negations_before_the_cue_are_no_speaker() {
+    assert_eq!(
+        reported("Mr. Ryan has long said that he will support the nominee."),
+        [("that he will support the nominee", "Mr. Ryan", "said")]
+    );
+    assert_eq!(
+        reported("The senators in particular argued that the bill was flawed."),
+        [("that the bill was flawed", "The senators", "argued")]
+    );
+    let speakers = |text| reported(text).into_iter().map(|r| r.1).collect::<Vec<_>>();
+    assert_eq!(
+        speakers("The governor wouldn’t say whether he would sign the bill."),
+        ["The governor"]
+    );
+    assert_eq!(
+        speakers("A CNN poll released on Tuesday showed Trump with a wide lead."),
+        ["A CNN poll"]
+    );
+}

@@ -77,6 +77,23 @@ pub(in super::super) fn features(
     push(30, mix(word(0), bucket(words)));
     push(31, mix(class, next));
     push(32, u64::from(c.content.1 >= s.len().saturating_sub(1)));
+    // Wrong speakers: `that administration officials knew`, `58 say`,
+    // `the support of voters for`: the speaker's first word, the word
+    // before it, and whether it holds a number.
+    let lead = word_hash(&s[c.speaker.0]);
+    let before = c
+        .speaker
+        .0
+        .checked_sub(1)
+        .map_or(0x5151, |i| word_hash(&s[i]));
+    push(33, lead);
+    push(34, mix(word(0), lead));
+    push(35, before);
+    push(36, mix(class, before));
+    let digits = s[c.speaker.0..c.speaker.1]
+        .iter()
+        .any(|t| t.text.bytes().any(|b| b.is_ascii_digit()));
+    push(37, u64::from(digits));
 }
 
 fn word_hash(t: &Token<'_>) -> u64 {
