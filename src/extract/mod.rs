@@ -18,11 +18,11 @@ pub use language::detect_language;
 
 /// Names the models inside this build; goes into every record's `extractor`
 /// (with [`Attributions::All`], the default).
-pub const MODEL: &str = "ner-perceptron-conll03-v3+quotes-rules-v1+reported-rules-v2";
+pub const MODEL: &str = "ner-perceptron-conll03-v4+quotes-rules-v1+reported-rules-v2";
 
 /// The model name of records made with [`Attributions::Quoted`]: the same
 /// as before reported speech existed, since those records are too.
-pub const MODEL_QUOTED: &str = "ner-perceptron-conll03-v3+quotes-rules-v1";
+pub const MODEL_QUOTED: &str = "ner-perceptron-conll03-v4+quotes-rules-v1";
 
 /// Which attributions [`analyze_with`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -15,7 +15,7 @@ use super::tags::Tag;
 use super::word_rows;
 
 /// Stored in the model file; must match at load time.
-pub(crate) const FEATURE_VERSION: u32 = 5;
+pub(crate) const FEATURE_VERSION: u32 = 6;
 
 /// Stand-ins for the words before the start and after the end of a sentence.
 const BEFORE: u64 = 0x5eed_0001;
@@ -71,6 +71,14 @@ const CLASS_PAIR_LEFT: u64 = 61;
 const RUN_LAST_CLASS: u64 = 62;
 const RUN_BEFORE_CLASS: u64 = 63;
 const RUN_AFTER_CLASS: u64 = 64;
+// Coarser classes of the same vector rows (`word_rows::coarse_of`: 1024,
+// 256 and 64 classes). (65 and 66, the row crossed with the previous tag
+// and with the gazetteer bits, cost CV F1; 74..=76, 78 and 79..=81 were
+// other forms tried: models/README.md.)
+const COARSE_AT: u64 = 67; // the token's, finest first: 67..=69
+const COARSE_PREV: u64 = 70; // the previous word's 1024 and 256: 70, 71
+const COARSE_NEXT: u64 = 72; // the next word's 1024 and 256: 72, 73
+const COARSE_SHAPE: u64 = 77;
 
 // `text_features` lists the affix features one by one.
 const _: () = assert!(AFFIXES == 4);
@@ -217,14 +225,45 @@ fn class_features(prev: Option<&Lexeme>, lex: &Lexeme, next: Option<&Lexeme>, ou
     if let Some(c) = next_class {
         out.push(feature(CLASS_AT + 2, c));
     }
+    neighbour_coarse_features(COARSE_PREV, prev, BEFORE, out);
+    neighbour_coarse_features(COARSE_NEXT, next, AFTER, out);
     if lex.class == word_rows::UNKNOWN {
         return;
     }
     let class = u64::from(lex.class);
     out.push(feature(CLASS_AT + 1, class));
     out.push(feature(CLASS_SHAPE, mix(class, lex.shape)));
+    if let Some(c) = word_rows::coarse_of(lex.class) {
+        out.extend_from_slice(&[
+            feature(COARSE_SHAPE, mix(c[1].into(), lex.shape)),
+            feature(COARSE_AT, c[0].into()),
+            feature(COARSE_AT + 1, c[1].into()),
+            feature(COARSE_AT + 2, c[2].into()),
+        ]);
+    }
     if let Some(c) = prev_class {
         out.push(feature(CLASS_PAIR_LEFT, mix(c, class)));
+    }
+}
+
+/// A neighbour's two finer coarse classes (1024, 256): a word seen next to
+/// "Inc" or "said" in training tells about the unseen words of its class.
+/// Outside the sentence, `outside` twice; an unknown word, none.
+fn neighbour_coarse_features(
+    template: u64,
+    neighbour: Option<&Lexeme>,
+    outside: u64,
+    out: &mut Vec<u64>,
+) {
+    let Some(lex) = neighbour else {
+        out.extend_from_slice(&[feature(template, outside), feature(template + 1, outside)]);
+        return;
+    };
+    if let Some(c) = word_rows::coarse_of(lex.class) {
+        out.extend_from_slice(&[
+            feature(template, c[0].into()),
+            feature(template + 1, c[1].into()),
+        ]);
     }
 }
 

@@ -57,6 +57,41 @@ pub(crate) fn class_of(lex: &Lexeme) -> u32 {
         .unwrap_or(UNKNOWN)
 }
 
+const EMBEDDED_COARSE: &[u8] = include_bytes!("row_classes.txt.gz");
+
+/// Coarser classes of a vector row, finest first (1024, 256, 64 classes;
+/// `scripts/derive_row_classes.py`).
+pub(crate) type Coarse = [u16; 3];
+
+fn coarse_table() -> &'static [Coarse] {
+    static TABLE: OnceLock<Vec<Coarse>> = OnceLock::new();
+    TABLE.get_or_init(|| parse_coarse(EMBEDDED_COARSE))
+}
+
+/// One `c1024 c256 c64` line per row after `#` comments; a damaged line
+/// gives its row no coarse classes, never a panic.
+fn parse_coarse(gz: &[u8]) -> Vec<Coarse> {
+    let mut text = String::new();
+    if GzDecoder::new(gz).read_to_string(&mut text).is_err() {
+        return Vec::new();
+    }
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let mut levels = line
+                .split(' ')
+                .map(|n| n.parse::<u16>().unwrap_or(u16::MAX));
+            [(); 3].map(|_| levels.next().unwrap_or(u16::MAX))
+        })
+        .collect()
+}
+
+/// The coarse classes of a word class, or `None` for [`UNKNOWN`].
+pub(crate) fn coarse_of(class: u32) -> Option<Coarse> {
+    let row = class.checked_sub(1)?;
+    coarse_table().get(row as usize).copied()
+}
+
 /// The class of a word given by its [`Lexeme::lower`] hash only.
 pub(crate) fn class_of_lower(lower: u64) -> u32 {
     table().get(&finish(lower)).copied().unwrap_or(UNKNOWN)
@@ -74,5 +109,21 @@ mod tests {
         assert_eq!(class("DANUBE"), class("danube"));
         assert_eq!(class("toshiba"), class("dell"));
         assert_eq!(class("1996"), UNKNOWN);
+    }
+
+    #[test]
+    fn every_row_has_nested_coarse_classes() {
+        assert_eq!(coarse_table().len(), 20_000);
+        assert!(coarse_table()
+            .iter()
+            .all(|c| c[0] < 1024 && c[1] < 256 && c[2] < 64));
+        assert_eq!(coarse_of(UNKNOWN), None);
+        let coarse = |w: &str| coarse_of(class_of(&Lexeme::new(w)));
+        // "toshiba" and "compaq" are different rows, one 1024-class.
+        assert_ne!(
+            class_of(&Lexeme::new("toshiba")),
+            class_of(&Lexeme::new("compaq"))
+        );
+        assert_eq!(coarse("toshiba"), coarse("compaq"));
     }
 }
