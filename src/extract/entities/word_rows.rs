@@ -71,10 +71,9 @@ fn coarse_table() -> &'static [Coarse] {
 /// One `c1024 c256 c64` line per row after `#` comments; a damaged line
 /// gives its row no coarse classes, never a panic.
 fn parse_coarse(gz: &[u8]) -> Vec<Coarse> {
-    let mut text = String::new();
-    if GzDecoder::new(gz).read_to_string(&mut text).is_err() {
+    let Some(text) = gunzip(gz).ok().and_then(|raw| String::from_utf8(raw).ok()) else {
         return Vec::new();
-    }
+    };
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .map(|line| {
