@@ -309,12 +309,7 @@ pub fn load_articles_with(
     range: std::ops::Range<usize>,
     extra: &[&str],
 ) {
-    let input: String = range
-        .map(|i| produce_line(None, Some(article(&format!("{prefix}{i}"), i).as_bytes())) + "\n")
-        .collect();
-    let mut args = vec!["produce", "--brokers", brokers, "--topic", topic];
-    args.extend(extra);
-    python_client(&args, input.as_bytes());
+    produce_articles(brokers, topic, &article_lines(prefix, range, false), extra);
 }
 
 pub fn load_articles(brokers: &str, topic: &str, prefix: &str, range: std::ops::Range<usize>) {
@@ -329,16 +324,25 @@ pub fn load_keyed_articles(
     prefix: &str,
     range: std::ops::Range<usize>,
 ) {
-    let input: String = range
+    produce_articles(brokers, topic, &article_lines(prefix, range, true), &[]);
+}
+
+/// The Python client's produce input for articles `{prefix}{i}`, keyed by
+/// their id or not.
+fn article_lines(prefix: &str, range: std::ops::Range<usize>, keyed: bool) -> String {
+    range
         .map(|i| {
             let id = format!("{prefix}{i}");
-            produce_line(Some(&id), Some(article(&id, i).as_bytes())) + "\n"
+            let key = keyed.then_some(id.as_str());
+            produce_line(key, Some(article(&id, i).as_bytes())) + "\n"
         })
-        .collect();
-    python_client(
-        &["produce", "--brokers", brokers, "--topic", topic],
-        input.as_bytes(),
-    );
+        .collect()
+}
+
+fn produce_articles(brokers: &str, topic: &str, input: &str, extra: &[&str]) {
+    let mut args = vec!["produce", "--brokers", brokers, "--topic", topic];
+    args.extend(extra);
+    python_client(&args, input.as_bytes());
 }
 
 pub fn create_topics(brokers: &str, topics: &[&str]) {

@@ -17,6 +17,12 @@ pub(crate) fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The inflated text of `gz`, or `None` if it is not gzip or not UTF-8:
+/// the word tables are text, and a damaged one is only a missing one.
+pub(crate) fn gunzip_text(gz: &[u8]) -> Option<String> {
+    gunzip(gz).ok().and_then(|raw| String::from_utf8(raw).ok())
+}
+
 /// ISIZE, the last four bytes: the inflated size modulo 2^32 (RFC 1952).
 fn stated_size(gz: &[u8]) -> usize {
     match gz.len().checked_sub(4).and_then(|at| gz.get(at..)) {
@@ -42,5 +48,6 @@ mod tests {
         assert!(gunzip(&bytes).is_err(), "the trailer's size is checked");
         assert!(gunzip(b"xy").is_err());
         assert_eq!(stated_size(b"xy"), 0);
+        assert_eq!(gunzip_text(b"xy"), None);
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::gunzip::gunzip;
+use super::gunzip::gunzip_text;
 use super::hash::{finish, hash_str, PreHashed};
 use super::lexeme::Lexeme;
 
@@ -28,7 +28,7 @@ fn table() -> &'static Table {
 /// [`Lexeme::form`] does (table words are ASCII letters and `-'.`), so a
 /// lowercase word's key is also its [`Lexeme::lower`].
 fn parse(gz: &[u8]) -> Table {
-    let Some(text) = gunzip(gz).ok().and_then(|raw| String::from_utf8(raw).ok()) else {
+    let Some(text) = gunzip_text(gz) else {
         return Table::default();
     };
     // Sized once: grown as it fills, the table was rehashed a dozen times.
@@ -71,7 +71,7 @@ fn coarse_table() -> &'static [Coarse] {
 /// One `c1024 c256 c64` line per row after `#` comments; a damaged line
 /// gives its row no coarse classes, never a panic.
 fn parse_coarse(gz: &[u8]) -> Vec<Coarse> {
-    let Some(text) = gunzip(gz).ok().and_then(|raw| String::from_utf8(raw).ok()) else {
+    let Some(text) = gunzip_text(gz) else {
         return Vec::new();
     };
     text.lines()
