@@ -35,6 +35,7 @@ pub(super) fn cross_validate(
 ) -> usize {
     let epochs = usize::from(args.epochs);
     let mut scores: Vec<EpochScores> = (0..epochs).map(|_| EpochScores::default()).collect();
+    let mut dump = held_out_file(args);
     for fold in 0..folds {
         let held = fold_range(docs.len(), folds, fold);
         let train: Vec<usize> = (0..docs.len()).filter(|i| !held.contains(i)).collect();
@@ -65,6 +66,12 @@ pub(super) fn cross_validate(
             scores[epoch].folds.push(scorer.overall_f1());
             scores[epoch].pooled.merge(&scorer);
         }
+        if let (Some(out), Some(last)) = (dump.as_mut(), summed.last()) {
+            let model = staged(quantized_model(args.bits, last));
+            if let Err(e) = super::dump::write_held_out(out, &model, held_docs, held.start) {
+                eprintln!("warning: held-out predictions not written: {e}");
+            }
+        }
         let last = &scores[epochs - 1];
         eprintln!(
             "fold {fold} (documents {}..{}): F1 after {epochs} epochs {:.2}",
@@ -72,6 +79,18 @@ pub(super) fn cross_validate(
         );
     }
     report(&scores, folds, args.runs)
+}
+
+/// The `--dump-held-out` file, created empty (`None` if not asked or not creatable).
+fn held_out_file(args: &TrainArgs) -> Option<std::io::BufWriter<std::fs::File>> {
+    let path = args.dump_held_out.as_ref()?;
+    match std::fs::File::create(path) {
+        Ok(file) => Some(std::io::BufWriter::new(file)),
+        Err(e) => {
+            eprintln!("warning: cannot create {}: {e}", path.display());
+            None
+        }
+    }
 }
 
 /// Documents `[start, end)` of fold `fold` of `folds` over `n` documents.

@@ -7,6 +7,7 @@
 
 pub mod conll;
 mod cv;
+mod dump;
 pub mod eval;
 pub mod perceptron;
 pub mod score;
@@ -68,6 +69,11 @@ pub struct TrainArgs {
     /// Epochs of the first stage when there are two.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]
     pub first_epochs: u16,
+    /// With `--cv`: writes each fold's held-out predictions after the last
+    /// epoch here (JSON lines: text, gold and predicted spans), for error
+    /// analysis on train.
+    #[arg(long, requires = "cv")]
+    pub dump_held_out: Option<PathBuf>,
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -164,20 +170,23 @@ pub(crate) fn dev_f1(model: &Model, dev: &[ConllDoc]) -> f64 {
 
 /// The scorer's counts for `model` on `docs`.
 pub(crate) fn dev_scores(model: &Model, dev: &[ConllDoc]) -> score::Scorer {
-    eval::score_docs(dev, |text| {
-        let map = crate::extract::offsets::ByteToChar::new(text);
-        find_entities_with(model, text, "")
-            .iter()
-            .flat_map(|g| {
-                let kind = eval::type_index(g.kind);
-                g.mentions
-                    .iter()
-                    .filter(|(f, _)| *f == Field::Text)
-                    .map(move |(_, s)| (s.start, s.end, kind))
-            })
-            .map(|(s, e, k)| (map.char_offset(s), map.char_offset(e), k))
-            .collect::<BTreeSet<_>>()
-    })
+    eval::score_docs(dev, |text| predicted_spans(model, text))
+}
+
+/// The spans (code points) and types `model` finds in `text`, as scored.
+fn predicted_spans(model: &Model, text: &str) -> BTreeSet<score::Scored> {
+    let map = crate::extract::offsets::ByteToChar::new(text);
+    find_entities_with(model, text, "")
+        .iter()
+        .flat_map(|g| {
+            let kind = eval::type_index(g.kind);
+            g.mentions
+                .iter()
+                .filter(|(f, _)| *f == Field::Text)
+                .map(move |(_, s)| (s.start, s.end, kind))
+        })
+        .map(|(s, e, k)| (map.char_offset(s), map.char_offset(e), k))
+        .collect()
 }
 
 /// A training document prepared once: segments (text, empty title) and the

@@ -6,7 +6,8 @@
 //! used elsewhere. Each was measured by cross-validation
 //! over train (models/README.md): the firm rules raised it, the others
 //! moved it by no more than noise, and the one that lowered it (the
-//! headline rule in running text) applies to titles only.
+//! headline rule in running text) applies to titles only. Words the
+//! tagger ran on past a name's end are cut off first (`tails.rs`).
 //!
 //! Spans are `(first token, end token, type index)` as in `tags::spans`.
 use std::collections::HashMap;
@@ -214,6 +215,7 @@ pub(crate) fn fix_spans(
         let Some((first, end)) = without_punctuation(seg, first, end) else {
             continue;
         };
+        let end = super::tails::without_tail(&seg.lexemes, first, end, kind);
         // "agent-a": a name has a capital or a digit somewhere.
         if (first..end).all(|i| seg.lexemes[i].has(ALL_LOWER)) {
             continue;

@@ -20,6 +20,7 @@ pub(crate) mod sentence;
 pub(crate) mod stage;
 pub(crate) mod tagger;
 pub(crate) mod tags;
+pub(crate) mod tails;
 pub(crate) mod token;
 pub(crate) mod word_rows;
 
