@@ -16,10 +16,7 @@ use std::sync::OnceLock;
 use super::doc::{Segment, CAPS_SENTENCE, SENTENCE_START};
 use super::hash::{finish, PreHashed};
 use super::lexeme::{Lexeme, ALL_LOWER, INIT_CAP, PUNCT};
-
-const PERSON: usize = 0;
-const ORGANIZATION: usize = 1;
-const LOCATION: usize = 2;
+use super::tags::kind::{LOCATION, ORGANIZATION, PERSON};
 
 /// Last words that make a capitalised name a firm, a body or a group.
 const ORG_LAST_WORDS: &[&str] = &[
@@ -169,7 +166,8 @@ fn word_set(words: &'static [&'static str]) -> HashMap<u64, (), PreHashed> {
         .collect()
 }
 
-fn is_in(
+/// Whether `lex`, lowercased, is one of `words` (hashed into `set` once).
+pub(super) fn is_in(
     set: &OnceLock<HashMap<u64, (), PreHashed>>,
     words: &'static [&'static str],
     lex: &Lexeme,

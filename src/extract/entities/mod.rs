@@ -87,9 +87,6 @@ pub(crate) fn tag_all(model: &Model, segments: &mut [Segment]) -> Vec<Vec<tags::
     tag_segments_with(segments, &mut Greedy(second), TextFeatures::Reuse(&text))
 }
 
-/// LOCATION's index in `tags::TYPES`.
-const LOCATION_TYPE: usize = 2;
-
 /// The hand-written list of well-known people and organisations adds a
 /// listed name where the tagger found nothing ("MI6" in the seed article's
 /// "information-a British MI6 agent-a"; in the text, not at a sentence start
@@ -132,7 +129,7 @@ fn with_listed_names(
                 // A listed person's name taken for a place ("said Obama
                 // administration": Obama is also a town in Japan) is the
                 // person: the word classes lean the other way there.
-                if category == PERSON && spans[at].2 == LOCATION_TYPE {
+                if category == PERSON && spans[at].2 == tags::kind::LOCATION {
                     spans[at].2 = kind;
                 }
                 continue;

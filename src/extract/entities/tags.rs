@@ -13,6 +13,13 @@ pub(crate) const TYPES: [EntityType; 4] = [
     EntityType::Misc,
 ];
 
+/// Indices into [`TYPES`], for the rules after tagging.
+pub(crate) mod kind {
+    pub(crate) const PERSON: usize = 0;
+    pub(crate) const ORGANIZATION: usize = 1;
+    pub(crate) const LOCATION: usize = 2;
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     Begin = 0,

@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::hash::{finish, PreHashed};
+use super::fix::is_in;
+use super::hash::PreHashed;
 use super::lexeme::{
     Lexeme, ALL_LOWER, HAS_APOSTROPHE, HAS_DIGIT, HAS_HYPHEN, HAS_PERIOD, INIT_CAP, PUNCT,
 };
-
-const ORGANIZATION: usize = 1;
-const LOCATION: usize = 2;
+use super::tags::kind::{LOCATION, ORGANIZATION};
 
 /// Month names and their abbreviations. ("May" ends people's names, so
 /// only organisations and places lose a trailing month; weekdays end
@@ -54,28 +53,14 @@ const CONNECTORS: &[&str] = &[
     "al", "wa", "bin", "ben",
 ];
 
-fn in_set(
-    set: &'static OnceLock<HashMap<u64, (), PreHashed>>,
-    words: &[&str],
-    lex: &Lexeme,
-) -> bool {
-    set.get_or_init(|| {
-        words
-            .iter()
-            .map(|w| (finish(Lexeme::new(w).lower), ()))
-            .collect()
-    })
-    .contains_key(&finish(lex.lower))
-}
-
 fn is_month(lex: &Lexeme) -> bool {
     static SET: OnceLock<HashMap<u64, (), PreHashed>> = OnceLock::new();
-    lex.has(INIT_CAP) && in_set(&SET, MONTHS, lex)
+    lex.has(INIT_CAP) && is_in(&SET, MONTHS, lex)
 }
 
 fn is_connector(lex: &Lexeme) -> bool {
     static SET: OnceLock<HashMap<u64, (), PreHashed>> = OnceLock::new();
-    in_set(&SET, CONNECTORS, lex)
+    is_in(&SET, CONNECTORS, lex)
 }
 
 /// A plain lowercase word ("after", "winners"), not a connector nor a
@@ -109,6 +94,7 @@ pub(crate) fn without_tail(lexemes: &[Lexeme], first: usize, end: usize, kind: u
 
 #[cfg(test)]
 mod tests {
+    use super::super::tags::kind::PERSON;
     use super::*;
 
     fn tail(text: &str, kind: usize) -> usize {
@@ -123,12 +109,15 @@ mod tests {
         assert_eq!(tail("Philippines ( dollars per tonne", LOCATION), 1);
         // Lowercase parts of names stay.
         assert_eq!(
-            tail("Organisation for Security and Cooperation in Europe", 1),
+            tail(
+                "Organisation for Security and Cooperation in Europe",
+                ORGANIZATION
+            ),
             7
         );
-        assert_eq!(tail("Abdul-Karim al-Kabariti", 0), 2);
+        assert_eq!(tail("Abdul-Karim al-Kabariti", PERSON), 2);
         assert_eq!(tail("Lloyd 's of London", ORGANIZATION), 4);
-        assert_eq!(tail("Kengo wa Dondo", 0), 3);
+        assert_eq!(tail("Kengo wa Dondo", PERSON), 3);
     }
 
     #[test]
@@ -136,7 +125,7 @@ mod tests {
         assert_eq!(tail("Emnid Aug", ORGANIZATION), 1);
         assert_eq!(tail("Prairies June", LOCATION), 1);
         // A person may be called May; a one-word mention stays.
-        assert_eq!(tail("Fiona May", 0), 2);
+        assert_eq!(tail("Fiona May", PERSON), 2);
         assert_eq!(tail("May", ORGANIZATION), 1);
         // Weekdays are left alone ("Sheffield Wednesday").
         assert_eq!(tail("Sheffield Wednesday", ORGANIZATION), 2);
