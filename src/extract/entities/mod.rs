@@ -112,7 +112,10 @@ fn with_listed_names(
     let demonyms = gazetteer::spans_of(&seg.gazetteer, DEMONYM);
     let is_demonym = |i: usize| demonyms.iter().any(|&(s, e)| (s..e).contains(&i));
     // Category indices in gazetteer::CATEGORIES and type indices in tags::TYPES.
-    for (category, kind) in [(PERSON, 0), (ORGANIZATION, 1)] {
+    for (category, kind) in [
+        (PERSON, tags::kind::PERSON),
+        (ORGANIZATION, tags::kind::ORGANIZATION),
+    ] {
         for (start, end) in gazetteer::spans_of(&seg.gazetteer, category) {
             // A mention that is exactly an acronym the lists give one type
             // ("MI6" tagged MISC) takes that type. Only acronyms: a listed

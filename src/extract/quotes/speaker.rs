@@ -306,20 +306,16 @@ const TIME_WORDS: &[&str] = &[
     "again",
 ];
 
-fn lower_in(token: &Token<'_>, list: &[&str]) -> bool {
-    token.is_word && list.iter().any(|w| token.text.eq_ignore_ascii_case(w))
-}
-
 pub(super) fn is_pronoun(token: &Token<'_>) -> bool {
-    lower_in(token, PRONOUNS)
+    token.is_one_of(PRONOUNS)
 }
 
 pub(super) fn is_function_word(token: &Token<'_>) -> bool {
-    lower_in(token, FUNCTION_WORDS) || lower_in(token, DETERMINERS)
+    token.is_one_of(FUNCTION_WORDS) || token.is_one_of(DETERMINERS)
 }
 
 pub(super) fn is_time_word(token: &Token<'_>) -> bool {
-    lower_in(token, TIME_WORDS)
+    token.is_one_of(TIME_WORDS)
 }
 
 /// A `.` that belongs to the previous word (an initial or "Mr.").
@@ -365,7 +361,7 @@ pub(super) fn subject_before(tokens: &[Token<'_>], cue: usize, lower: usize) -> 
     }
     // "Trump, who has called": the name and the relative pronoun, which
     // is where the attribution's source is.
-    if end > lower && lower_in(&tokens[end - 1], &["who"]) {
+    if end > lower && tokens[end - 1].is_one_of(&["who"]) {
         let stop = if end >= 2 && tokens[end - 2].is_punct(',') {
             end - 2
         } else {
@@ -400,7 +396,7 @@ fn between_phrase_before(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
             && phrase
                 .iter()
                 .zip(&tokens[end - n..end])
-                .all(|(word, token)| lower_in(token, &[word]))
+                .all(|(word, token)| token.is_one_of(&[word]))
     };
     BETWEEN_PHRASES
         .iter()
@@ -411,8 +407,8 @@ fn between_phrase_before(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
 /// Adverbs and auxiliaries between a speaker and the cue ("he also said",
 /// "she memorably promised").
 fn is_between_word(token: &Token<'_>) -> bool {
-    lower_in(token, BETWEEN)
-        || lower_in(token, TIME_WORDS)
+    token.is_one_of(BETWEEN)
+        || token.is_one_of(TIME_WORDS)
         || (token.is_word
             && token.text.len() > 4
             && token.text.ends_with("ly")
@@ -434,7 +430,7 @@ fn appositive_subject(tokens: &[Token<'_>], comma: usize, lower: usize) -> Optio
     // an adverbial between commas, the speaker is before it.
     if tokens
         .get(opening + 1)
-        .is_some_and(|t| lower_in(t, ADVERBIAL_OPENERS))
+        .is_some_and(|t| t.is_one_of(ADVERBIAL_OPENERS))
     {
         return subject_before(tokens, opening, lower);
     }
@@ -473,7 +469,7 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
         || is_contraction(tail)
         || [DETERMINERS, BETWEEN, FUNCTION_WORDS]
             .iter()
-            .any(|list| lower_in(tail, list))
+            .any(|list| tail.is_one_of(list))
     {
         return None;
     }
@@ -486,11 +482,8 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
         start -= 1;
         // "a spokesman for the ministry": go on past "for the" to "a".
         let chained = start > lower
-            && lower_in(
-                &tokens[start - 1],
-                &["for", "of", "at", "with", "from", "to"],
-            );
-        if lower_in(prev, DETERMINERS) && !chained {
+            && tokens[start - 1].is_one_of(&["for", "of", "at", "with", "from", "to"]);
+        if prev.is_one_of(DETERMINERS) && !chained {
             return Some((start, end));
         }
     }
@@ -502,22 +495,22 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
 /// "said Lavrov", "said a spokesman for the ministry", "said former Obama
 /// adviser David Axelrod" -- the name when there is one).
 pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Option<Phrase> {
-    while start < tokens.len() && lower_in(&tokens[start], TIME_WORDS) {
+    while start < tokens.len() && tokens[start].is_one_of(TIME_WORDS) {
         start += 1;
     }
     let first = tokens.get(start)?;
     // "as he put it": "it" after a cue is its object, never a speaker.
-    if lower_in(first, &["it"]) {
+    if first.is_one_of(&["it"]) {
         return None;
     }
-    if is_pronoun(first) || lower_in(first, &["him", "her", "them", "us", "me"]) {
+    if is_pronoun(first) || first.is_one_of(&["him", "her", "them", "us", "me"]) {
         return Some((start, start + 1));
     }
     let end = noun_phrase_end(tokens, start);
     if end == start {
         return None;
     }
-    if lower_in(first, DETERMINERS) {
+    if first.is_one_of(DETERMINERS) {
         return Some((start, end));
     }
     last_name_in(tokens, start, end).or(Some((start, end)))
@@ -530,10 +523,10 @@ fn noun_phrase_end(tokens: &[Token<'_>], start: usize) -> usize {
     while end < tokens.len() && end - start < 10 {
         let t = &tokens[end];
         let joins =
-            lower_in(t, &["for", "of", "at"]) && tokens.get(end + 1).is_some_and(|n| n.is_word);
+            t.is_one_of(&["for", "of", "at"]) && tokens.get(end + 1).is_some_and(|n| n.is_word);
         let word = t.is_word
-            && !lower_in(t, FUNCTION_WORDS)
-            && !lower_in(t, BETWEEN)
+            && !t.is_one_of(FUNCTION_WORDS)
+            && !t.is_one_of(BETWEEN)
             && !super::cues::is_cue(t);
         if !(word || joins || is_abbreviation_dot(tokens, end)) {
             break;
@@ -568,13 +561,10 @@ fn is_participle_word(token: &Token<'_>) -> bool {
 /// Words that open a subordinate clause: its subject is not the speaker of
 /// a quote after the clause ends.
 pub(super) fn is_subordinator(token: &Token<'_>) -> bool {
-    lower_in(
-        token,
-        &[
-            "as", "when", "while", "after", "before", "if", "because", "since", "although",
-            "though", "once", "until", "what", "whether", "despite", "how",
-        ],
-    )
+    token.is_one_of(&[
+        "as", "when", "while", "after", "before", "if", "because", "since", "although", "though",
+        "once", "until", "what", "whether", "despite", "how",
+    ])
 }
 
 /// The first pronoun or name of a sentence that is the subject of a verb:
@@ -637,16 +627,16 @@ pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phr
     let mut i = 0;
     if tokens
         .first()
-        .is_some_and(|t| lower_in(t, BLOCKERS) || is_participle_word(t))
+        .is_some_and(|t| t.is_one_of(BLOCKERS) || is_participle_word(t))
     {
         i = (0..limit)
             .find(|&k| tokens[k].is_punct(','))
             .map_or(0, |k| k + 1);
     }
     while i < limit {
-        let after_subordinator = i > 0 && lower_in(&tokens[i - 1], BLOCKERS);
+        let after_subordinator = i > 0 && tokens[i - 1].is_one_of(BLOCKERS);
         let participle = tokens[i].text.ends_with("ing");
-        let candidate = if is_pronoun(&tokens[i]) && !lower_in(&tokens[i], &["it", "you"]) {
+        let candidate = if is_pronoun(&tokens[i]) && !tokens[i].is_one_of(&["it", "you"]) {
             Some((i, i + 1))
         } else if in_name(tokens, i) && tokens[i].is_capitalised() && !participle {
             let mut end = i + 1;
@@ -662,15 +652,15 @@ pub(super) fn sentence_subject(tokens: &[Token<'_>], limit: usize) -> Option<Phr
             let mut next = e;
             while tokens
                 .get(next)
-                .is_some_and(|t| lower_in(t, TIME_WORDS) || lower_in(t, &["in", "at"]))
+                .is_some_and(|t| t.is_one_of(TIME_WORDS) || t.is_one_of(&["in", "at"]))
             {
                 next += 1;
             }
             let followed_by_word = tokens.get(next).is_some_and(|t| {
                 t.is_word
                     && !t.is_capitalised()
-                    && !lower_in(t, FUNCTION_WORDS)
-                    && !lower_in(t, TIME_WORDS)
+                    && !t.is_one_of(FUNCTION_WORDS)
+                    && !t.is_one_of(TIME_WORDS)
             });
             if followed_by_word && !after_subordinator && e <= limit {
                 return Some((s, e));
