@@ -29,7 +29,9 @@ impl Token<'_> {
         self.is_word && self.text.bytes().all(|b| b.is_ascii_digit())
     }
 
-    /// A word equal to one of `words`, ignoring ASCII case.
+    /// A word equal to one of `words`, ignoring ASCII case. Inlined: it is
+    /// called with a constant list at most call sites.
+    #[inline]
     pub fn is_one_of(&self, words: &[&str]) -> bool {
         self.is_word && words.iter().any(|w| self.text.eq_ignore_ascii_case(w))
     }
