@@ -58,7 +58,7 @@ pub fn on_own_thread<T: Send + 'static>(
 ) -> tokio::sync::oneshot::Receiver<T> {
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
-        .name("enricher-close".into())
+        .name("enricher-call".into())
         .spawn(move || {
             let _ = done.send(f());
         })

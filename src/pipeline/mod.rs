@@ -91,6 +91,7 @@ pub async fn run(
             rewinds: Default::default(),
             errors: Default::default(),
             transactional_id: args.transactional_id(),
+            shutdown_timeout: args.shutdown_timeout,
         };
         let result = txn.run(shutdown).await;
         metrics.set_ready(false);

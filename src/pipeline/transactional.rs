@@ -18,11 +18,18 @@
 //! commits, the messages of partitions revoked or re-assigned since they were
 //! read are dropped, uncommitted: a revoked partition is read again by its
 //! next owner, a re-assigned one restarts at its committed offset.
+//!
+//! Shutdown is honoured between transactions, and also while one commits:
+//! the transaction's calls run on their own threads, so the worker stops
+//! waiting for them at its shutdown timeout. A transaction left open then
+//! commits or aborts as a whole (the broker aborts it after
+//! `transaction.timeout.ms`, or the next instance's `init_transactions`
+//! does); its articles are read again if it did not commit.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use rdkafka::consumer::Consumer;
@@ -40,7 +47,7 @@ use super::output::{outbound, try_enqueue, Outcome};
 use super::partition::{extract_on_pool, Processor};
 use super::rewind::{Rewinds, Verdict};
 use super::txn_producer::{is_fenced, TxnProducer};
-use super::WorkerConsumer;
+use super::{close, WorkerConsumer};
 
 /// Most messages in one transaction.
 const MAX_BATCH: usize = 500;
@@ -59,6 +66,8 @@ pub(super) struct Transactional<'a> {
     pub rewinds: Rewinds,
     pub errors: ConsumerErrors,
     pub transactional_id: String,
+    /// How long a transaction still committing may take once shutdown is asked.
+    pub shutdown_timeout: Duration,
 }
 
 /// Why a transaction failed.
@@ -79,25 +88,41 @@ struct Pending {
 }
 
 impl Transactional<'_> {
-    /// Consume and commit batches until `shutdown`, which is only honoured
-    /// between transactions; the batch in hand then commits before returning
-    /// (if its transaction aborts, it is left to be read again).
+    /// Consume and commit batches until `shutdown`; the batches in hand
+    /// then commit before returning, by the shutdown timeout (if their
+    /// transaction aborts or is still open, they are left to be read again).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         blocking(|| self.producer.get().init_transactions(TXN_TIMEOUT))
             .map_err(|e| anyhow::anyhow!("cannot initialise transactions: {e}"))?;
         tokio::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
         let mut pending: Option<Pending> = None;
+        // Set when shutdown is asked: the time to stop by.
+        let mut stop_by: Option<Instant> = None;
         loop {
-            let (batch, stopping) = tokio::select! {
-                biased;
-                _ = &mut shutdown => (Batch::default(), true),
-                batch = self.collect_batch(pending.is_some()) => (batch?, false),
+            let batch = if stop_by.is_some() {
+                Batch::default()
+            } else {
+                tokio::select! {
+                    biased;
+                    _ = &mut shutdown => {
+                        stop_by = Some(Instant::now() + self.shutdown_timeout);
+                        Batch::default()
+                    }
+                    batch = self.collect_batch(pending.is_some()) => batch?,
+                }
             };
             let batch = self.still_ours(batch);
             let mut next = (!batch.messages.is_empty()).then(|| self.start(batch));
             if let Some(mut batch) = pending.take() {
-                match self.commit(&mut batch).await {
+                let Some(committed) = self
+                    .commit_by(&mut batch, shutdown.as_mut(), &mut stop_by)
+                    .await
+                else {
+                    tracing::warn!("shutdown timeout reached while a transaction was committing; stopping (it commits or aborts as a whole; if it aborts, its articles are read again)");
+                    return Ok(());
+                };
+                match committed {
                     Ok(committed) => {
                         if committed {
                             self.metrics.transactions_committed.inc();
@@ -126,10 +151,31 @@ impl Transactional<'_> {
                 }
             }
             pending = next;
-            if stopping {
+            if stop_by.is_some() && pending.is_none() {
                 return Ok(());
             }
         }
+    }
+
+    /// Commits `batch`. A shutdown asked meanwhile sets `stop_by`; `None`
+    /// when the commit has not finished by then.
+    async fn commit_by(
+        &self,
+        batch: &mut Pending,
+        shutdown: std::pin::Pin<&mut impl Future<Output = ()>>,
+        stop_by: &mut Option<Instant>,
+    ) -> Option<Result<bool, TxnFailure>> {
+        let commit = self.commit(batch);
+        tokio::pin!(commit);
+        if stop_by.is_none() {
+            tokio::select! {
+                biased;
+                committed = &mut commit => return Some(committed),
+                _ = shutdown => *stop_by = Some(Instant::now() + self.shutdown_timeout),
+            }
+        }
+        let by = (*stop_by)?;
+        tokio::time::timeout_at(by.into(), commit).await.ok()
     }
 
     /// After an abort: rewind to the first offsets of `batch` and of the one
@@ -285,15 +331,22 @@ impl Transactional<'_> {
                 }
             }
         }
-        let committed = enqueued
-            .and_then(|()| {
-                blocking(|| producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT))
-            })
-            .and_then(|()| blocking(|| producer.commit_transaction(TXN_TIMEOUT)));
+        let committed = match enqueued {
+            Ok(()) => {
+                let (p, sent, group) = (producer.clone(), offsets.clone(), group);
+                off_thread(move || {
+                    p.send_offsets_to_transaction(&sent, &group, TXN_TIMEOUT)?;
+                    p.commit_transaction(TXN_TIMEOUT)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
         if let Err(e) = committed {
             let failure = classify(e);
             if let TxnFailure::Aborted(_) = failure {
-                if let Err(abort) = blocking(|| producer.abort_transaction(TXN_TIMEOUT)) {
+                let p = producer.clone();
+                if let Err(abort) = off_thread(move || p.abort_transaction(TXN_TIMEOUT)).await {
                     return Err(TxnFailure::Fatal(abort));
                 }
             }
@@ -356,6 +409,16 @@ fn classify(e: KafkaError) -> TxnFailure {
         KafkaError::Transaction(t) if t.is_fatal() => TxnFailure::Fatal(e),
         _ => TxnFailure::Aborted(e),
     }
+}
+
+/// Run a transaction call to the broker on its own thread: a shutdown can
+/// stop waiting for it (`commit_by`), which `block_in_place` would not allow.
+async fn off_thread(
+    call: impl FnOnce() -> Result<(), KafkaError> + Send + 'static,
+) -> Result<(), KafkaError> {
+    close::on_own_thread(call)
+        .await
+        .unwrap_or(Err(KafkaError::Canceled))
 }
 
 /// Run a blocking librdkafka call without stalling the runtime's other tasks.

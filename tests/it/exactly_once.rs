@@ -299,3 +299,40 @@ async fn an_abort_with_many_partitions_commits_every_input_once() {
     assert_eq!(worker.metrics.enriched.get(), 1500);
     worker.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_bounded_while_a_commit_hangs() {
+    // A transaction's commit waits up to its own timeout (30 s) for the
+    // coordinator; a worker asked to stop must stop by its shutdown
+    // timeout (10 s, run_args) all the same. The open transaction is then
+    // the broker's to abort: nothing of it was committed.
+    let cluster = cluster_with(&[("k-in", 1), ("k-out", 1)]);
+    let brokers = cluster.bootstrap_servers();
+    produce_articles(&brokers, "k-in", "k", 5).await;
+    let worker = TestWorker::spawn(eos_args(&brokers, "k-in", "k-out", "txn-k"));
+    assert!(
+        eventually(Duration::from_secs(60), || txn_committed(
+            &worker, "k-in", 1
+        ) == 5)
+        .await,
+        "first batch never committed"
+    );
+    // From now on the coordinator is busy for every EndTxn: commits hang.
+    cluster.request_errors(
+        RDKafkaApiKey::EndTxn,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS; 1000],
+    );
+    produce_articles(&brokers, "k-in", "l", 5).await;
+    assert!(
+        eventually(Duration::from_secs(60), || worker.metrics.consumed.get()
+            >= 10)
+        .await,
+        "second batch never consumed"
+    );
+    // Into the commit (the batch lingers 100 ms).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let asked = std::time::Instant::now();
+    worker.shutdown().await.unwrap();
+    let took = asked.elapsed();
+    assert!(took < Duration::from_secs(20), "shutdown took {took:?}");
+}
