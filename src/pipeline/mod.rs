@@ -93,10 +93,20 @@ pub async fn run(
             transactional_id: args.transactional_id(),
             shutdown_timeout: args.shutdown_timeout,
         };
-        let result = txn.run(shutdown).await;
+        // When shutdown was asked: its deadline covers closing too.
+        let asked = std::sync::OnceLock::new();
+        let result = txn
+            .run(async {
+                shutdown.await;
+                let _ = asked.set(Instant::now());
+            })
+            .await;
         metrics.set_ready(false);
         readiness.abort();
-        let close_by = Instant::now() + args.shutdown_timeout.max(MIN_CLOSE_TIME);
+        let close_by = match asked.get() {
+            Some(&at) => (at + args.shutdown_timeout).max(Instant::now() + MIN_CLOSE_TIME),
+            None => Instant::now() + args.shutdown_timeout.max(MIN_CLOSE_TIME),
+        };
         close::close_consumer(consumer, close_by.into()).await;
         tracing::info!("worker stopped");
         return result;
