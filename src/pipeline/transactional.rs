@@ -94,6 +94,11 @@ impl Transactional<'_> {
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         blocking(|| self.producer.get().init_transactions(TXN_TIMEOUT))
             .map_err(|e| anyhow::anyhow!("cannot initialise transactions: {e}"))?;
+        // Resolves to the time to stop by, once shutdown is asked.
+        let shutdown = async {
+            shutdown.await;
+            Instant::now() + self.shutdown_timeout
+        };
         tokio::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
         let mut pending: Option<Pending> = None;
@@ -105,8 +110,8 @@ impl Transactional<'_> {
             } else {
                 tokio::select! {
                     biased;
-                    _ = &mut shutdown => {
-                        stop_by = Some(Instant::now() + self.shutdown_timeout);
+                    by = &mut shutdown => {
+                        stop_by = Some(by);
                         Batch::default()
                     }
                     batch = self.collect_batch(pending.is_some()) => batch?,
@@ -157,12 +162,13 @@ impl Transactional<'_> {
         }
     }
 
-    /// Commits `batch`. A shutdown asked meanwhile sets `stop_by`; `None`
+    /// Commits `batch`. A shutdown asked meanwhile (`shutdown` resolves to
+    /// its deadline) sets `stop_by`; `None`
     /// when the commit has not finished by then.
     async fn commit_by(
         &self,
         batch: &mut Pending,
-        shutdown: std::pin::Pin<&mut impl Future<Output = ()>>,
+        shutdown: std::pin::Pin<&mut impl Future<Output = Instant>>,
         stop_by: &mut Option<Instant>,
     ) -> Option<Result<bool, TxnFailure>> {
         let commit = self.commit(batch);
@@ -171,7 +177,7 @@ impl Transactional<'_> {
             tokio::select! {
                 biased;
                 committed = &mut commit => return Some(committed),
-                _ = shutdown => *stop_by = Some(Instant::now() + self.shutdown_timeout),
+                by = shutdown => *stop_by = Some(by),
             }
         }
         let by = (*stop_by)?;
