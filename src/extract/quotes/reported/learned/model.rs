@@ -73,29 +73,33 @@ fn bucket(bits: u32, feature: u64) -> usize {
 }
 
 /// A binary averaged perceptron (Daumé's averaging trick, as
-/// `train::perceptron`).
+/// `train::perceptron`) that learns on every example scored on the wrong
+/// side of a margin, not only the wrong side of 0: with ~11 wrong
+/// candidates per right one, that pushes the wrong ones further down.
 pub(crate) struct Trainer {
     bits: u32,
+    margin: f64,
     w: Vec<f64>,
     u: Vec<f64>,
     steps: f64,
 }
 
 impl Trainer {
-    pub(crate) fn new(bits: u32) -> Trainer {
+    pub(crate) fn new(bits: u32, margin: f64) -> Trainer {
         Trainer {
             bits,
+            margin,
             w: vec![0.0; 1 << bits],
             u: vec![0.0; 1 << bits],
             steps: 1.0,
         }
     }
 
-    /// One example: learns when the sign of its score is wrong.
+    /// One example, right (`positive`) or wrong.
     pub(crate) fn learn(&mut self, features: &[u64], positive: bool) {
         let score: f64 = features.iter().map(|&f| self.w[bucket(self.bits, f)]).sum();
-        if (score > 0.0) != positive {
-            let delta = if positive { 1.0 } else { -1.0 };
+        let delta = self.step(score, positive);
+        if delta != 0.0 {
             for &f in features {
                 let at = bucket(self.bits, f);
                 self.w[at] += delta;
@@ -105,21 +109,42 @@ impl Trainer {
         self.steps += 1.0;
     }
 
-    /// The averaged weights, scaled so the largest is 32,000.
-    pub(crate) fn model(&self, threshold: i32, veto: i32) -> CueModel {
-        let avg: Vec<f64> = self
-            .w
+    /// The change of every feature's weight for an example of `score`.
+    /// Margin 0 is the plain perceptron: learn when the sign is wrong.
+    fn step(&self, score: f64, positive: bool) -> f64 {
+        match positive {
+            true if score <= self.margin => 1.0,
+            false if score > -self.margin => -1.0,
+            _ => 0.0,
+        }
+    }
+
+    /// The averaged weights.
+    pub(crate) fn averaged(&self) -> Vec<f64> {
+        self.w
             .iter()
             .zip(&self.u)
             .map(|(w, u)| w - u / self.steps)
-            .collect();
-        let max = avg.iter().fold(0f64, |m, w| m.max(w.abs()));
+            .collect()
+    }
+
+    /// The averaged weights, scaled so the largest is 32,000.
+    #[cfg(test)]
+    pub(crate) fn model(&self, threshold: i32, veto: i32) -> CueModel {
+        CueModel::quantized(self.bits, &self.averaged(), threshold, veto)
+    }
+}
+
+impl CueModel {
+    /// `weights` (`2^bits` of them) scaled so the largest is 32,000.
+    pub(crate) fn quantized(bits: u32, weights: &[f64], threshold: i32, veto: i32) -> CueModel {
+        let max = weights.iter().fold(0f64, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
         CueModel {
-            bits: self.bits,
+            bits,
             threshold,
             veto,
-            weights: avg.iter().map(|w| (w * scale).round() as i16).collect(),
+            weights: weights.iter().map(|w| (w * scale).round() as i16).collect(),
         }
     }
 }

@@ -3,20 +3,19 @@
 
 use super::super::tests::{reported, rules_report};
 use super::model::{CueModel, Trainer};
-use super::{model, MODEL_BYTES};
+use super::MODEL_BYTES;
 
 #[test]
 fn the_shipped_model_parses_and_round_trips() {
     let shipped = CueModel::from_bytes(MODEL_BYTES).expect("the shipped model parses");
     assert_eq!(shipped.to_bytes(), MODEL_BYTES);
-    assert!(model().threshold > model().veto);
     assert!(CueModel::from_bytes(&MODEL_BYTES[..100]).is_none());
     assert!(CueModel::from_bytes(b"").is_none());
 }
 
 #[test]
 fn a_trained_model_scores_what_it_learned() {
-    let mut trainer = Trainer::new(8);
+    let mut trainer = Trainer::new(8, 0.0);
     for _ in 0..5 {
         trainer.learn(&[1, 2], true);
         trainer.learn(&[1, 3], false);
@@ -29,14 +28,26 @@ fn a_trained_model_scores_what_it_learned() {
 
 #[test]
 fn long_tail_cues_get_an_attribution() {
-    let text = "Republicans expected the bill to pass the Senate easily next week.";
+    // The margin model keeps `expected that ...` and `expect the bill to
+    // ...`, not `expected the bill to ...`: a ranking, not a rule.
+    let text = "Democrats expected that the bill would pass the Senate easily.";
     assert!(!rules_report(text));
     assert_eq!(
         reported(text),
         [(
-            "the bill to pass the Senate easily next week",
-            "Republicans",
+            "that the bill would pass the Senate easily",
+            "Democrats",
             "expected"
+        )]
+    );
+    let text = "Economists estimated that the deal would cost billions.";
+    assert!(!rules_report(text));
+    assert_eq!(
+        reported(text),
+        [(
+            "that the deal would cost billions",
+            "Economists",
+            "estimated"
         )]
     );
     let text = "Officials are confident that the vaccine will be ready by spring.";
