@@ -124,6 +124,20 @@ impl Lexeme {
 /// Typographic quotes and dashes as their ASCII forms, which is how the
 /// training data (CoNLL-2003) writes them.
 #[inline]
+/// [`Lexeme::form`] and [`Lexeme::lower`] of `word` without the rest of
+/// the lexeme: for callers that only look a word up (`word_rows::class_of_word`).
+pub(crate) fn form_and_lower(word: &str) -> (u64, u64) {
+    word.chars().fold((0, 0), |(form, lower), c| {
+        let c = ascii_punctuation(c);
+        let normalized = if c.is_ascii_digit() {
+            '0'
+        } else {
+            lowercase(c)
+        };
+        (mix(form, c as u64), mix(lower, normalized as u64))
+    })
+}
+
 fn ascii_punctuation(c: char) -> char {
     match c {
         '“' | '”' | '„' | '«' | '»' => '"',
@@ -146,6 +160,23 @@ fn lowercase(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_and_lower_hash_as_the_lexeme_does() {
+        for w in [
+            "Lavrov",
+            "said",
+            "DON’T",
+            "Tejo-Engenharia",
+            "1996",
+            "Ärzte",
+            "",
+            "“",
+        ] {
+            let lex = Lexeme::new(w);
+            assert_eq!(form_and_lower(w), (lex.form, lex.lower), "{w}");
+        }
+    }
 
     #[test]
     fn case_and_digits_are_normalised() {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use super::gunzip::gunzip_text;
 use super::hash::{finish, hash_str, PreHashed};
-use super::lexeme::Lexeme;
+use super::lexeme::{form_and_lower, Lexeme};
 
 const EMBEDDED: &[u8] = include_bytes!("word_rows.txt.gz");
 
@@ -91,6 +91,18 @@ pub(crate) fn coarse_of(class: u32) -> Option<Coarse> {
     coarse_table().get(row as usize).copied()
 }
 
+/// [`class_of`] of a word that has no [`Lexeme`] (reported speech's
+/// tokens): the same lookup, without computing the rest of a lexeme.
+pub(crate) fn class_of_word(word: &str) -> u32 {
+    let (form, lower) = form_and_lower(word);
+    let table = table();
+    table
+        .get(&finish(form))
+        .or_else(|| table.get(&finish(lower)))
+        .copied()
+        .unwrap_or(UNKNOWN)
+}
+
 /// The class of a word given by its [`Lexeme::lower`] hash only.
 pub(crate) fn class_of_lower(lower: u64) -> u32 {
     table().get(&finish(lower)).copied().unwrap_or(UNKNOWN)
@@ -108,6 +120,9 @@ mod tests {
         assert_eq!(class("DANUBE"), class("danube"));
         assert_eq!(class("toshiba"), class("dell"));
         assert_eq!(class("1996"), UNKNOWN);
+        for w in ["Danube", "DANUBE", "toshiba", "Lavrov", "1996", "don’t"] {
+            assert_eq!(class_of_word(w), class(w), "{w}");
+        }
     }
 
     #[test]

@@ -55,12 +55,22 @@ fn parse_with(table: &str, min_cue: u32, min_share: u32) -> HashSet<&str, PreHas
 
 /// Whether `token` is a learned cue form or one of [`REPORTING_ONLY`].
 pub(super) fn is_learned_cue(token: &Token<'_>) -> bool {
-    token.is_word && token.with_lower(|w| LEARNED.contains(w)) == Some(true)
+    is_in(&LEARNED, token)
 }
 
 /// Whether the learned stage considers `token` as a cue.
 pub(super) fn is_candidate_form(token: &Token<'_>) -> bool {
-    token.is_word && token.with_lower(|w| CANDIDATES.contains(w)) == Some(true)
+    is_in(&CANDIDATES, token)
+}
+
+/// Whether the lowercase word is in `set`. The table has words with a
+/// typographic apostrophe (`don’t`), which `with_lower` (ASCII only) never
+/// gives: those few are lowercased into a string.
+fn is_in(set: &HashSet<&'static str, PreHashed>, token: &Token<'_>) -> bool {
+    token.is_word
+        && token
+            .with_lower(|w| set.contains(w))
+            .unwrap_or_else(|| set.contains(token.text.to_lowercase().as_str()))
 }
 
 #[cfg(test)]
@@ -73,6 +83,20 @@ mod tests {
         assert!(set.contains("argued"));
         assert!(!set.contains("the"));
         assert!(!set.contains("rare"));
+    }
+
+    #[test]
+    fn words_with_a_typographic_apostrophe_are_looked_up() {
+        let token = |text: &'static str| Token {
+            span: crate::extract::ByteSpan {
+                start: 0,
+                end: text.len(),
+            },
+            text,
+            is_word: true,
+        };
+        assert!(is_candidate_form(&token("Don’t")));
+        assert!(is_candidate_form(&token("don't")));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::super::super::tokens::Token;
 use super::super::cues::is_reporting_cue;
 use super::candidates::Candidate;
 use crate::extract::entities::hash::{hash_str, mix};
+use crate::extract::entities::word_rows;
 
 /// Hashes of the features of `c` in sentence `s`, into `out` (cleared).
 /// `rules`: how many reports the rules made in the sentence; `by_rule`:
@@ -94,6 +95,24 @@ pub(in super::super) fn features(
         .iter()
         .any(|t| t.text.bytes().any(|b| b.is_ascii_digit()));
     push(37, u64::from(digits));
+    // Word classes (the entity tagger's vector-row classes): the long tail
+    // of cues seen a few times in train ("blasted", "lamented") shares
+    // classes with the common ones, and so do speakers' heads.
+    let cue_class = coarse(&s[k]);
+    push(38, cue_class[1]);
+    push(39, cue_class[2]);
+    push(40, cue_class[0]);
+    push(41, mix(cue_class[1], next));
+    push(42, mix(cue_class[1], class));
+    push(43, coarse(&s[c.speaker.1 - 1])[1]);
+    // (The classes of the word after the cue and of the content's first
+    // word gave no CV gain for two more lookups: quotes/README.md.)
+}
+
+/// The word's 1024, 256 and 64 classes (`word_rows`), all `0x5152` for a
+/// word the table lacks.
+fn coarse(t: &Token<'_>) -> [u64; 3] {
+    word_rows::coarse_of(word_rows::class_of_word(t.text)).map_or([0x5152; 3], |c| c.map(u64::from))
 }
 
 fn word_hash(t: &Token<'_>) -> u64 {
