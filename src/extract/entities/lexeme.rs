@@ -44,7 +44,6 @@ impl Lexeme {
         for (n, c) in word.chars().enumerate() {
             let c = ascii_punctuation(c);
             lex.form = mix(lex.form, c as u64);
-            let low = lowercase(c);
             let class = match c {
                 _ if c.is_ascii_digit() => {
                     digits += 1;
@@ -76,7 +75,7 @@ impl Lexeme {
             if n == 0 && c.is_uppercase() {
                 lex.flags |= INIT_CAP;
             }
-            let normalized = if c.is_ascii_digit() { '0' } else { low };
+            let normalized = lower_key(c);
             lex.lower = mix(lex.lower, normalized as u64);
             if n < AFFIXES {
                 lex.prefix[n] = lex.lower;
@@ -121,23 +120,28 @@ impl Lexeme {
     }
 }
 
-/// Typographic quotes and dashes as their ASCII forms, which is how the
-/// training data (CoNLL-2003) writes them.
-#[inline]
 /// [`Lexeme::form`] and [`Lexeme::lower`] of `word` without the rest of
 /// the lexeme: for callers that only look a word up (`word_rows::class_of_word`).
 pub(crate) fn form_and_lower(word: &str) -> (u64, u64) {
     word.chars().fold((0, 0), |(form, lower), c| {
         let c = ascii_punctuation(c);
-        let normalized = if c.is_ascii_digit() {
-            '0'
-        } else {
-            lowercase(c)
-        };
-        (mix(form, c as u64), mix(lower, normalized as u64))
+        (mix(form, c as u64), mix(lower, lower_key(c) as u64))
     })
 }
 
+/// A char as [`Lexeme::lower`] hashes it: lowercased, digits as `0`.
+#[inline]
+fn lower_key(c: char) -> char {
+    if c.is_ascii_digit() {
+        '0'
+    } else {
+        lowercase(c)
+    }
+}
+
+/// Typographic quotes and dashes as their ASCII forms, which is how the
+/// training data (CoNLL-2003) writes them.
+#[inline]
 fn ascii_punctuation(c: char) -> char {
     match c {
         '“' | '”' | '„' | '«' | '»' => '"',

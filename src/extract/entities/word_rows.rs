@@ -49,10 +49,15 @@ fn parse(gz: &[u8]) -> Table {
 /// 1 + the vector row of the word as written, else of its lowercase form,
 /// else [`UNKNOWN`].
 pub(crate) fn class_of(lex: &Lexeme) -> u32 {
+    class_of_hashes(lex.form, lex.lower)
+}
+
+/// [`class_of`] from a word's [`Lexeme::form`] and [`Lexeme::lower`] hashes.
+fn class_of_hashes(form: u64, lower: u64) -> u32 {
     let table = table();
     table
-        .get(&finish(lex.form))
-        .or_else(|| table.get(&finish(lex.lower)))
+        .get(&finish(form))
+        .or_else(|| table.get(&finish(lower)))
         .copied()
         .unwrap_or(UNKNOWN)
 }
@@ -95,12 +100,7 @@ pub(crate) fn coarse_of(class: u32) -> Option<Coarse> {
 /// tokens): the same lookup, without computing the rest of a lexeme.
 pub(crate) fn class_of_word(word: &str) -> u32 {
     let (form, lower) = form_and_lower(word);
-    let table = table();
-    table
-        .get(&finish(form))
-        .or_else(|| table.get(&finish(lower)))
-        .copied()
-        .unwrap_or(UNKNOWN)
+    class_of_hashes(form, lower)
 }
 
 /// The class of a word given by its [`Lexeme::lower`] hash only.

@@ -48,9 +48,8 @@ impl Forms {
         if !token.is_word {
             return false;
         }
-        let bytes = token.text.as_bytes();
         if token.text.is_ascii() {
-            let bit = filter_bit(bytes);
+            let bit = filter_bit(token.text.as_bytes());
             if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
                 return false;
             }
