@@ -53,15 +53,20 @@ fn holds_partitions(consumer: &WorkerConsumer) -> bool {
 /// Run `f` on a new thread; the receiver resolves when it is done. A call
 /// stuck in librdkafka then blocks neither a runtime worker thread nor the
 /// runtime's shutdown, which would wait for a stuck blocking-pool task.
+/// If no thread can be started (a process or memory limit), `f` is dropped
+/// uncalled and the receiver resolves at once with an error, which every
+/// caller handles as a call that did not complete: no panic mid-shutdown.
 pub fn on_own_thread<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> tokio::sync::oneshot::Receiver<T> {
     let (done, result) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name("enricher-call".into())
         .spawn(move || {
             let _ = done.send(f());
-        })
-        .expect("cannot start a thread");
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start a thread for a broker call; giving the call up");
+    }
     result
 }
