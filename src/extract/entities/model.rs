@@ -18,13 +18,13 @@ use flate2::write::GzEncoder;
 
 use super::features::FEATURE_VERSION;
 use super::gazetteer;
-use super::gunzip::gunzip;
 use super::tags::NTAGS;
 
 const MAGIC: &[u8; 8] = b"AENER002";
 const HEADER: usize = 8 + 4 + 4 + 4 + 8 + 4;
-/// The model compiled into the binary (see models/README.md).
-const EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin.gz");
+/// The model compiled into the binary (`models/ner.bin.gz`, see
+/// models/README.md), inflated by `build.rs`: no inflating at start-up.
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ner.bin"));
 
 #[derive(Clone)]
 pub(crate) struct Model {
@@ -60,14 +60,14 @@ impl Row {
 pub(crate) fn embedded() -> Option<&'static Model> {
     static MODEL: OnceLock<Option<Model>> = OnceLock::new();
     MODEL
-        .get_or_init(|| Model::from_gzip(EMBEDDED).ok())
+        .get_or_init(|| Model::from_raw(EMBEDDED).ok())
         .as_ref()
 }
 
 /// Why the embedded model does not load.
 #[cfg(test)]
 pub(crate) fn embedded_error() -> Option<String> {
-    Model::from_gzip(EMBEDDED).err()
+    Model::from_raw(EMBEDDED).err()
 }
 
 impl Model {
@@ -170,9 +170,16 @@ impl Model {
         gz.finish()
     }
 
+    /// A model as `to_gzip` writes it (the committed file's format).
+    #[cfg(test)]
     pub(crate) fn from_gzip(bytes: &[u8]) -> Result<Model, String> {
-        let raw = gunzip(bytes).map_err(|e| format!("model is not gzip: {e}"))?;
-        let (mut model, used) = Model::parse_stage(&raw)?;
+        let raw = super::gunzip::gunzip(bytes).map_err(|e| format!("model is not gzip: {e}"))?;
+        Model::from_raw(&raw)
+    }
+
+    /// The first stage, then the second one if any, from inflated bytes.
+    fn from_raw(raw: &[u8]) -> Result<Model, String> {
+        let (mut model, used) = Model::parse_stage(raw)?;
         if used < raw.len() {
             let (second, more) = Model::parse_stage(&raw[used..])?;
             if used + more != raw.len() {
@@ -237,6 +244,16 @@ mod tests {
     fn embedded_model_loads() {
         assert_eq!(embedded_error(), None);
         assert!(embedded().is_some());
+    }
+
+    /// What `build.rs` embeds is the committed model, inflated.
+    #[test]
+    fn embedded_bytes_are_the_committed_model() {
+        let gz = include_bytes!("../../../models/ner.bin.gz");
+        assert!(
+            super::super::gunzip::gunzip(gz).unwrap() == EMBEDDED,
+            "build.rs embedded another model"
+        );
     }
 
     #[test]

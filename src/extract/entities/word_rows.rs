@@ -4,46 +4,72 @@
 //! dropped word onto its nearest kept one, so words sharing a row are alike
 //! ("danube", "brahmaputra"; "toshiba", "dell"): a class the tagger can
 //! generalise over where the word itself was never seen in training.
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::gunzip::gunzip_text;
-use super::hash::{finish, hash_str, PreHashed};
+use super::hash::finish;
 use super::lexeme::{form_and_lower, Lexeme};
-
-const EMBEDDED: &[u8] = include_bytes!("word_rows.txt.gz");
 
 /// Class of a word the table does not have.
 pub(crate) const UNKNOWN: u32 = 0;
 
-type Table = HashMap<u64, u32, PreHashed>;
+/// The table as `build.rs` lays it out from `word_rows.txt.gz`: looked up
+/// in place, nothing to inflate or hash at start-up.
+static TABLE_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/word_rows.bin"));
+
+/// `build.rs`'s open-addressing table: `2^bits` key slots (0: empty), then
+/// as many classes.
+struct Table {
+    bits: u32,
+    keys: &'static [u8],
+    classes: &'static [u8],
+}
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| parse(EMBEDDED))
+    TABLE.get_or_init(|| Table::new(TABLE_BYTES))
 }
 
-/// `word<TAB>row` lines after `#` comments; a damaged table gives fewer
-/// (or no) classes, never a panic. Keys hash the word as
-/// [`Lexeme::form`] does (table words are ASCII letters and `-'.`), so a
-/// lowercase word's key is also its [`Lexeme::lower`].
-fn parse(gz: &[u8]) -> Table {
-    let Some(text) = gunzip_text(gz) else {
-        return Table::default();
-    };
-    // Sized once: grown as it fills, the table was rehashed a dozen times.
-    let lines = text.bytes().filter(|&b| b == b'\n').count();
-    let mut table = Table::with_capacity_and_hasher(lines, PreHashed);
-    table.extend(
-        text.lines()
-            .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| {
-                let (word, row) = line.split_once('\t')?;
-                let row: u32 = row.parse().ok()?;
-                Some((finish(hash_str(word)), row + 1))
-            }),
-    );
-    table
+impl Table {
+    /// A table of no words when the bytes are not one (never a panic).
+    fn new(bytes: &'static [u8]) -> Table {
+        let bits = bytes
+            .get(..4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let size = 1usize.checked_shl(bits).unwrap_or(0);
+        match (bits, bytes.len().checked_sub(4)) {
+            (1..=30, Some(n)) if n == size * 10 => Table {
+                bits,
+                keys: &bytes[4..4 + size * 8],
+                classes: &bytes[4 + size * 8..],
+            },
+            _ => Table {
+                bits: 0,
+                keys: &[],
+                classes: &[],
+            },
+        }
+    }
+
+    /// The class of the word whose key is `key` (`finish` of its hash).
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let mask = (1usize << self.bits) - 1;
+        let mut at = (key >> (64 - self.bits)) as usize;
+        loop {
+            let slot = u64::from_le_bytes(self.keys[at * 8..at * 8 + 8].try_into().ok()?);
+            if slot == key {
+                let c = &self.classes[at * 2..at * 2 + 2];
+                return Some(u32::from(u16::from_le_bytes([c[0], c[1]])));
+            }
+            if slot == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// 1 + the vector row of the word as written, else of its lowercase form,
@@ -56,9 +82,8 @@ pub(crate) fn class_of(lex: &Lexeme) -> u32 {
 fn class_of_hashes(form: u64, lower: u64) -> u32 {
     let table = table();
     table
-        .get(&finish(form))
-        .or_else(|| table.get(&finish(lower)))
-        .copied()
+        .get(finish(form))
+        .or_else(|| table.get(finish(lower)))
         .unwrap_or(UNKNOWN)
 }
 
@@ -105,12 +130,32 @@ pub(crate) fn class_of_word(word: &str) -> u32 {
 
 /// The class of a word given by its [`Lexeme::lower`] hash only.
 pub(crate) fn class_of_lower(lower: u64) -> u32 {
-    table().get(&finish(lower)).copied().unwrap_or(UNKNOWN)
+    table().get(finish(lower)).unwrap_or(UNKNOWN)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::hash::hash_str;
     use super::*;
+
+    /// `build.rs` laid out every line of the committed table: each word's
+    /// class is its row + 1 (the later line for a word given twice).
+    #[test]
+    fn the_built_table_holds_every_line_of_the_committed_one() {
+        let gz = include_bytes!("word_rows.txt.gz");
+        let text = gunzip_text(gz).expect("the committed table inflates");
+        let mut expected = std::collections::HashMap::new();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let (word, row) = line.split_once('\t').expect("word<TAB>row");
+            expected.insert(finish(hash_str(word)), row.parse::<u32>().unwrap() + 1);
+        }
+        assert!(expected.len() > 280_000, "{} words", expected.len());
+        for (&key, &class) in &expected {
+            assert_eq!(table().get(key), Some(class));
+        }
+        assert_eq!(table().get(finish(hash_str("qzxqzx-not-a-word"))), None);
+        assert!(Table::new(b"junk").get(1).is_none());
+    }
 
     #[test]
     fn alike_words_share_a_class_and_case_falls_back() {
