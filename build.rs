@@ -46,7 +46,9 @@ fn write(path: &Path, bytes: &[u8]) {
 
 /// `word<TAB>row` lines after `#` comments, keyed as the runtime looks
 /// them up (`finish(hash_str(word))`), class `row + 1`; for a key given
-/// twice the later line wins, as it did in the runtime `HashMap`.
+/// twice the later line wins, as it did in the runtime `HashMap`. Table
+/// words are ASCII letters and `-'.`, so `hash_str(word)` is the word's
+/// `Lexeme::form`, and a lowercase word's key is also its `Lexeme::lower`.
 fn word_table(text: &str) -> Vec<u8> {
     let entries: Vec<(u64, u16)> = text
         .lines()
@@ -57,9 +59,13 @@ fn word_table(text: &str) -> Vec<u8> {
             Some((hash::finish(hash::hash_str(word)), class))
         })
         .collect();
-    // 55-75% full: short probes (mostly one cache line) in half the bytes
-    // of a table kept under half full.
-    let bits = (entries.len() * 4 / 3).next_power_of_two().trailing_zeros();
+    // At most 75% full (55% today): short probes, mostly within one cache
+    // line, in half the bytes of a table kept under half full; never
+    // full, so a probe for a missing word meets an empty slot.
+    let bits = (entries.len() * 4 / 3 + 1)
+        .next_power_of_two()
+        .max(2)
+        .trailing_zeros();
     let size = 1usize << bits;
     let (mut keys, mut classes) = (vec![0u64; size], vec![0u16; size]);
     for (key, class) in entries {

@@ -36,9 +36,20 @@ pub async fn close_consumer(consumer: Arc<WorkerConsumer>, deadline: Instant) {
     while Arc::strong_count(&consumer) > 1 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let closed = on_own_thread(move || drop(consumer));
+    // Handed over once the thread runs: if none can start, the consumer
+    // comes back and is left to the process's exit, since closing it on
+    // this thread could outlast the deadline.
+    let (hand_over, take) = std::sync::mpsc::channel::<Arc<WorkerConsumer>>();
+    let closed = on_own_thread(move || drop(take.recv()));
+    if let Err(std::sync::mpsc::SendError(consumer)) = hand_over.send(consumer) {
+        std::mem::forget(consumer);
+    }
     match tokio::time::timeout_at(deadline, closed).await {
-        Ok(_) => tracing::info!("left the consumer group"),
+        Ok(Ok(())) => tracing::info!("left the consumer group"),
+        Ok(Err(_)) => tracing::warn!(
+            "no thread could start to close the consumer; stopping without closing it \
+             (the group drops this member after session.timeout.ms)"
+        ),
         Err(_) => tracing::warn!(
             "the consumer did not close by the shutdown deadline; stopping anyway \
              (the group drops this member after session.timeout.ms)"
@@ -54,8 +65,9 @@ fn holds_partitions(consumer: &WorkerConsumer) -> bool {
 /// stuck in librdkafka then blocks neither a runtime worker thread nor the
 /// runtime's shutdown, which would wait for a stuck blocking-pool task.
 /// If no thread can be started (a process or memory limit), `f` is dropped
-/// uncalled and the receiver resolves at once with an error, which every
-/// caller handles as a call that did not complete: no panic mid-shutdown.
+/// uncalled on the calling thread (and what it owns with it) and the
+/// receiver resolves at once with an error, which every caller handles as
+/// a call that did not complete: no panic mid-shutdown.
 pub fn on_own_thread<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> tokio::sync::oneshot::Receiver<T> {

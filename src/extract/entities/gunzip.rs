@@ -1,8 +1,9 @@
-//! The embedded tables (model, word classes) are gzip streams, inflated
-//! once at start-up. The buffer is sized from the stream's trailer, which
-//! states the inflated size: grown by doubling instead, inflating the
-//! model copied its 7 MB about twice over and was a visible part of
-//! `extract`'s start-up.
+//! Gzip reading for the committed tables: the small coarse-class table
+//! (`row_classes.txt.gz`), inflated at first use, and the tests that check
+//! what `build.rs` embedded against the committed model and word table.
+//! The buffer is sized from the stream's trailer, which states the
+//! inflated size: grown by doubling instead, inflating the 7 MB model
+//! copied it about twice over.
 use std::io::Read;
 
 use flate2::read::GzDecoder;

@@ -1,6 +1,7 @@
 //! Small, fixed, platform-independent hashing for feature hashing: the model
 //! file stores weights by hash bucket, so these functions must never change
-//! without retraining the model.
+//! without retraining the model. `build.rs` compiles this file too (by
+//! `#[path]`, to key the word-class table), so it uses nothing of the crate.
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 

@@ -38,7 +38,7 @@ impl Table {
             .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         let size = 1usize.checked_shl(bits).unwrap_or(0);
         match (bits, bytes.len().checked_sub(4)) {
-            (1..=30, Some(n)) if n == size * 10 => Table {
+            (1..=30, Some(n)) if size.checked_mul(10) == Some(n) => Table {
                 bits,
                 keys: &bytes[4..4 + size * 8],
                 classes: &bytes[4 + size * 8..],
@@ -52,23 +52,27 @@ impl Table {
     }
 
     /// The class of the word whose key is `key` (`finish` of its hash).
+    /// Key 0 marks an empty slot, so no word has it (`build.rs` checks);
+    /// a probe visits each slot at most once, so even a damaged, full
+    /// table ends.
     fn get(&self, key: u64) -> Option<u32> {
-        if self.keys.is_empty() {
+        if self.keys.is_empty() || key == 0 {
             return None;
         }
         let mask = (1usize << self.bits) - 1;
         let mut at = (key >> (64 - self.bits)) as usize;
-        loop {
+        for _ in 0..=mask {
             let slot = u64::from_le_bytes(self.keys[at * 8..at * 8 + 8].try_into().ok()?);
+            if slot == 0 {
+                return None;
+            }
             if slot == key {
                 let c = &self.classes[at * 2..at * 2 + 2];
                 return Some(u32::from(u16::from_le_bytes([c[0], c[1]])));
             }
-            if slot == 0 {
-                return None;
-            }
             at = (at + 1) & mask;
         }
+        None
     }
 }
 
@@ -154,7 +158,15 @@ mod tests {
             assert_eq!(table().get(key), Some(class));
         }
         assert_eq!(table().get(finish(hash_str("qzxqzx-not-a-word"))), None);
+        assert_eq!(table().get(0), None, "0 is the empty-slot key");
         assert!(Table::new(b"junk").get(1).is_none());
+        // A full table (no empty slot): a missing key still ends.
+        let mut full = 1u32.to_le_bytes().to_vec();
+        full.extend([5u64, 6].iter().flat_map(|k| k.to_le_bytes()));
+        full.extend([1u16, 2].iter().flat_map(|c| c.to_le_bytes()));
+        let full = Table::new(Box::leak(full.into_boxed_slice()));
+        assert_eq!(full.get(6), Some(2));
+        assert_eq!(full.get(7), None);
     }
 
     #[test]

@@ -201,7 +201,15 @@ fn dockerignore_keeps_sources_and_drops_build_output() {
             ".dockerignore should exclude {ignored}"
         );
     }
-    for needed in ["Cargo.toml", "Cargo.lock", "src", "deploy/healthcheck.sh"] {
+    // build.rs lays out the embedded tables from models/ and src/.
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "src",
+        "models",
+        "deploy/healthcheck.sh",
+    ] {
         assert!(
             !dockerignore_excludes(needed),
             ".dockerignore must not exclude {needed}"
