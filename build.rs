@@ -10,12 +10,18 @@
 //! classes (`u16`), little-endian; a key of 0 marks an empty slot. Slot of
 //! a key: its top `bits` bits, then the next slots in turn (linear probing).
 
-use std::io::Read;
 use std::path::Path;
 
+// The crate's own hashing and gzip reading, compiled in by path (they use
+// nothing else of the crate); as the script's own sources, cargo reruns it
+// when they change.
 #[allow(dead_code)]
 #[path = "src/extract/entities/hash.rs"]
 mod hash;
+
+#[allow(dead_code)]
+#[path = "src/extract/entities/gunzip.rs"]
+mod gunzip;
 
 const MODEL: &str = "models/ner.bin.gz";
 const WORD_ROWS: &str = "src/extract/entities/word_rows.txt.gz";
@@ -23,21 +29,19 @@ const WORD_ROWS: &str = "src/extract/entities/word_rows.txt.gz";
 fn main() {
     println!("cargo:rerun-if-changed={MODEL}");
     println!("cargo:rerun-if-changed={WORD_ROWS}");
-    println!("cargo:rerun-if-changed=src/extract/entities/hash.rs");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let out = Path::new(&out);
     write(&out.join("ner.bin"), &inflate(MODEL));
-    let text = String::from_utf8(inflate(WORD_ROWS)).expect("word_rows.txt.gz is UTF-8");
+    let text = gunzip::gunzip_text(&read(WORD_ROWS)).expect("word_rows.txt.gz is gzip and UTF-8");
     write(&out.join("word_rows.bin"), &word_table(&text));
 }
 
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
 fn inflate(path: &str) -> Vec<u8> {
-    let gz = std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    let mut raw = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_end(&mut raw)
-        .unwrap_or_else(|e| panic!("inflating {path}: {e}"));
-    raw
+    gunzip::gunzip(&read(path)).unwrap_or_else(|e| panic!("inflating {path}: {e}"))
 }
 
 fn write(path: &Path, bytes: &[u8]) {

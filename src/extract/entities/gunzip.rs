@@ -1,6 +1,8 @@
-//! Gzip reading for the committed tables: the small coarse-class table
-//! (`row_classes.txt.gz`), inflated at first use, and the tests that check
-//! what `build.rs` embedded against the committed model and word table.
+//! Gzip reading for the committed tables: `build.rs` (which compiles this
+//! file by `#[path]`, so it uses nothing of the crate) inflates the model
+//! and the word table with it at build time; at run time only the small
+//! coarse-class table (`row_classes.txt.gz`) is inflated, at first use; the
+//! tests check what `build.rs` embedded against the committed files.
 //! The buffer is sized from the stream's trailer, which states the
 //! inflated size: grown by doubling instead, inflating the 7 MB model
 //! copied it about twice over.
