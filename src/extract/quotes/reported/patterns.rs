@@ -336,12 +336,28 @@ pub(super) fn content_start(s: &[Token<'_>], k: usize, cue_end: usize) -> usize 
     that.filter(|_| adjunct).unwrap_or(i)
 }
 
+/// Words that head a line with a colon and are nobody's name.
+const NOT_LABELS: &str = "a advertisement age also analysis answer author background \
+    breaking by caption chart city commentary contact correction credit date disclosure editor \
+    election email exclusive follow graphic headline image job listen live location map more name \
+    note opinion pay photo photos plus posted q question read related remember result results \
+    source sources spoiler subscribe summary tags title topics total transcript update updated \
+    video warning watch winner";
+
+fn is_heading_word(t: &Token<'_>) -> bool {
+    t.with_lower(|w| NOT_LABELS.split_ascii_whitespace().any(|h| h == w))
+        .unwrap_or(false)
+}
+
 /// `Lavrov: ...` -- a short label and a colon.
 fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
     let colon = (1..s.len().min(11)).find(|&j| s[j].is_punct(':'))?;
     let who = colon_speaker(&s[..=colon])?;
-    // A name of two words or more, not a question ("Q: Does ...?").
-    let named = s[..colon].iter().filter(|t| t.is_capitalised()).count() >= 2;
+    // A name of two words or more, or one that opens the sentence and is
+    // no heading word (`Graham: Trump's rhetoric ...`, not `UPDATE: ...`);
+    // not a question ("Q: Does ...?").
+    let capitals = s[..colon].iter().filter(|t| t.is_capitalised()).count();
+    let named = capitals >= 2 || (colon == 1 && capitals == 1 && !is_heading_word(&s[0]));
     // "Follow Jeff Horwitz on Twitter:" is no label.
     let lower = s[..colon]
         .iter()

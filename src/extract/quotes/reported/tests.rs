@@ -142,6 +142,24 @@ fn colon_after_a_speaker() {
 }
 
 #[test]
+fn a_one_word_label_is_a_speaker_but_not_a_heading_word() {
+    assert_eq!(
+        reported("Graham: Trump's rhetoric is destroying the party's chance to win."),
+        [(
+            "Trump's rhetoric is destroying the party's chance to win",
+            "Graham",
+            ":"
+        )]
+    );
+    assert!(!rules_report(
+        "UPDATE: An earlier version of this story gave the wrong date."
+    ));
+    assert!(!rules_report(
+        "Correction: An earlier version of this story gave the wrong date."
+    ));
+}
+
+#[test]
 fn coordinated_reports_share_the_speaker() {
     assert_eq!(
         reported("Lavrov stated that the plan was bad, suggesting that Russia would respond."),
