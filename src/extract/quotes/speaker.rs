@@ -457,6 +457,15 @@ pub(super) fn phrase_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -
         }
         return tokens[start].is_capitalised().then_some((start, end));
     }
+    // "Some say ...", "But many believe ...": a quantifier alone opening
+    // its clause is the speaker ("some of them"); after a word it is a
+    // determiner ("the many").
+    let opens_clause = last == lower
+        || !tokens[last - 1].is_word
+        || tokens[last - 1].is_one_of(&["but", "and", "yet", "while", "whereas", "though"]);
+    if opens_clause && tokens[last].is_one_of(&["some", "many", "most", "both", "several", "few"]) {
+        return Some((last, end));
+    }
     description_ending_at(tokens, end, lower)
 }
 

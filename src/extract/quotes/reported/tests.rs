@@ -160,6 +160,22 @@ fn a_one_word_label_is_a_speaker_but_not_a_heading_word() {
 }
 
 #[test]
+fn a_quantifier_opening_its_clause_is_the_speaker() {
+    assert_eq!(
+        reported("Some say they hear echoes of a painful past in his comments."),
+        [(
+            "they hear echoes of a painful past in his comments",
+            "Some",
+            "say"
+        )]
+    );
+    assert_eq!(
+        reported("But many believe the party will split."),
+        [("the party will split", "many", "believe")]
+    );
+}
+
+#[test]
 fn coordinated_reports_share_the_speaker() {
     assert_eq!(
         reported("Lavrov stated that the plan was bad, suggesting that Russia would respond."),
