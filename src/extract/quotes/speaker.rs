@@ -458,8 +458,8 @@ pub(super) fn phrase_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -
         return tokens[start].is_capitalised().then_some((start, end));
     }
     // "Some say ...", "But many believe ...": a quantifier alone opening
-    // its clause is the speaker ("some of them"); after a word it is a
-    // determiner ("the many").
+    // its clause is the speaker; after another word it is a determiner
+    // ("the many critics of the plan say").
     let opens_clause = last == lower
         || !tokens[last - 1].is_word
         || tokens[last - 1].is_one_of(&["but", "and", "yet", "while", "whereas", "though"]);
