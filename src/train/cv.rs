@@ -51,7 +51,7 @@ pub(super) fn cross_validate(
         let mut summed = vec![vec![0f64; NTAGS << args.bits]; epochs];
         for run in 0..args.runs {
             let seed = args.seed.wrapping_add(u64::from(run));
-            train_epochs(examples, &train, args.bits, seed, epochs, |epoch, p| {
+            train_epochs(examples, &train, args, seed, epochs, |epoch, p| {
                 let weights = p.averaged();
                 let model = staged(quantized_model(args.bits, &weights));
                 let f1 = dev_scores(&model, held_docs).overall_f1();

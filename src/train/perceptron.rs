@@ -7,15 +7,19 @@ use crate::extract::entities::tags::{Tag, NTAGS};
 
 pub struct Perceptron {
     bits: u32,
+    /// Also learn when the right tag wins by at most this (0: only from
+    /// mistakes, the plain perceptron).
+    margin: f32,
     w: Vec<f32>,
     u: Vec<f64>,
     steps: f64,
 }
 
 impl Perceptron {
-    pub fn new(bits: u32) -> Perceptron {
+    pub fn new(bits: u32, margin: f32) -> Perceptron {
         Perceptron {
             bits,
+            margin,
             w: vec![0.0; NTAGS << bits],
             u: vec![0.0; NTAGS << bits],
             steps: 1.0,
@@ -67,6 +71,22 @@ pub struct Learner<'a> {
     pub gold: &'a [Tag],
 }
 
+impl Learner<'_> {
+    /// The tag to learn against: the guess when it is wrong; with a margin,
+    /// also the best other tag when the right guess beat it by too little.
+    fn rival(&self, scores: &[f32; NTAGS], allowed: u32, guess: Tag, gold: Tag) -> Option<Tag> {
+        if guess != gold {
+            return Some(guess);
+        }
+        let others = allowed & !(1 << gold);
+        if self.perceptron.margin <= 0.0 || others == 0 {
+            return None;
+        }
+        let rival = best_allowed(scores, others);
+        (scores[gold as usize] - scores[rival as usize] <= self.perceptron.margin).then_some(rival)
+    }
+}
+
 impl Chooser for Learner<'_> {
     fn static_scores(&self, _features: &[u64]) -> [i32; NTAGS] {
         [0; NTAGS]
@@ -74,11 +94,12 @@ impl Chooser for Learner<'_> {
 
     fn choose(&mut self, token: TokenFeatures<'_>, allowed: u32) -> Tag {
         let features = [token.static_features, token.dynamic_features];
-        let guess = best_allowed(&self.perceptron.scores(features), allowed);
+        let scores = self.perceptron.scores(features);
+        let guess = best_allowed(&scores, allowed);
         let gold = self.gold.get(token.token).copied().unwrap_or(0);
-        if guess != gold {
+        if let Some(rival) = self.rival(&scores, allowed, guess, gold) {
             self.perceptron.update(features, gold, 1.0);
-            self.perceptron.update(features, guess, -1.0);
+            self.perceptron.update(features, rival, -1.0);
         }
         self.perceptron.steps += 1.0;
         guess
