@@ -105,3 +105,33 @@ impl Chooser for Learner<'_> {
         guess
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `Learner::rival` gives for a right or wrong guess, with `margin`.
+    fn rival(margin: f32, scores: [f32; NTAGS], guess: Tag, gold: Tag) -> Option<Tag> {
+        let mut perceptron = Perceptron::new(4, margin);
+        let learner = Learner {
+            perceptron: &mut perceptron,
+            gold: &[],
+        };
+        learner.rival(&scores, 0b111, guess, gold)
+    }
+
+    #[test]
+    fn a_margin_perceptron_learns_from_narrow_wins_too() {
+        let mut scores = [0.0; NTAGS];
+        scores[1] = 5.0;
+        scores[2] = 3.0;
+        // A wrong guess is always learned from, with or without a margin.
+        assert_eq!(rival(0.0, scores, 1, 2), Some(1));
+        assert_eq!(rival(10.0, scores, 1, 2), Some(1));
+        // A right guess: the plain perceptron leaves it, the margin one
+        // learns against the runner-up while the win is narrow.
+        assert_eq!(rival(0.0, scores, 1, 1), None);
+        assert_eq!(rival(10.0, scores, 1, 1), Some(2));
+        assert_eq!(rival(1.0, scores, 1, 1), None);
+    }
+}
