@@ -181,10 +181,13 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
         let phrase = phrase_starting_at(tokens, lead + len)?;
         return Some(attribution(tokens, phrase, Some((lead, lead + len))));
     }
-    // "said Lavrov"; but in "blaming Bloomberg" the name is the object.
-    if is_cue_after_subject(first) && !is_participle(first) && !takes_listener(first) {
+    // "said Lavrov"; but in "blaming Bloomberg" the name is the object, and
+    // in "told CNN" the listener. `"Why?" asked the boy`: the asker.
+    let asked = first.is_one_of(&["asked", "asks"]);
+    if is_cue_after_subject(first) && !is_participle(first) && (asked || !takes_listener(first)) {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
-        return Some(attribution(tokens, phrase, Some((lead, lead + 1))));
+        let object = tokens[phrase.0].is_one_of(&["him", "her", "them", "us", "me"]);
+        return (!object).then(|| attribution(tokens, phrase, Some((lead, lead + 1))));
     }
     let cue = (lead + 1..tokens.len().min(lead + 30)).find(|&k| {
         let after_name = tokens[k - 1].is_capitalised() || is_pronoun(&tokens[k - 1]);
@@ -194,13 +197,26 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
     // The speaker must follow the quote directly ("former candidate Herman
     // Cain" counts as direct), not be the subject of some later clause.
     let premodifiers = tokens.get(lead..phrase.0)?;
-    // "another friend, Mariam Emara told CNN": a description may lead.
+    // "another friend, Mariam Emara told CNN": a description may lead;
+    // "Ms. Merkel's spokesman, Steffen Seibert, wrote": the window ends at
+    // the sentence's end, so a full stop in it is an abbreviation's.
     let direct = premodifiers.len() <= 8
         && premodifiers
             .iter()
-            .all(|t| is_premodifier(t) || t.is_punct(','));
+            .all(|t| is_premodifier(t) || t.is_punct(',') || t.is_punct('.'));
     // `"...done." She said she admires him`: a new sentence reporting more.
-    let new_report = quote_ends_sentence && tokens.get(cue + 1).is_some_and(starts_clause);
+    // After `told`, the listener comes first: `"...?" Trump told Britain's
+    // ITV in an interview` reports nothing new, `She told reporters she
+    // ...` does.
+    let new_report = quote_ends_sentence
+        && if takes_listener(&tokens[cue]) {
+            let after_listener = tokens.iter().skip(cue + 2).take(5);
+            after_listener
+                .take_while(|t| t.is_word)
+                .any(|t| is_pronoun(t) || t.is_one_of(&["that"]))
+        } else {
+            tokens.get(cue + 1).is_some_and(starts_clause)
+        };
     // `"excesses" are sickening, Hollande said Tuesday`: a closing comment.
     let closing_comment = !quote_ends_sentence
         && phrase.0 > 0

@@ -505,11 +505,16 @@ fn description_ending_at(tokens: &[Token<'_>], end: usize, lower: usize) -> Opti
 /// adviser David Axelrod" -- the name when there is one).
 pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Option<Phrase> {
     while start < tokens.len() && tokens[start].is_one_of(TIME_WORDS) {
+        // "said on Tuesday Lavrov"; but "wrote on Twitter" says where.
+        if tokens[start].is_one_of(&["on"]) && !tokens.get(start + 1).is_some_and(is_time_word) {
+            return None;
+        }
         start += 1;
     }
     let first = tokens.get(start)?;
-    // "as he put it": "it" after a cue is its object, never a speaker.
-    if first.is_one_of(&["it"]) {
+    // "as he put it": "it" after a cue is its object, never a speaker;
+    // "said of Sanders:" names whom the words are about.
+    if first.is_one_of(&["it", "of", "for", "at"]) {
         return None;
     }
     if is_pronoun(first) || first.is_one_of(&["him", "her", "them", "us", "me"]) {

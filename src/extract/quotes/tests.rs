@@ -304,6 +304,50 @@ fn a_new_sentence_after_a_quote_is_not_its_attribution() {
     assert_eq!(quotes_of(text), []);
 }
 
+#[test]
+fn a_question_then_told_and_a_listener_is_the_quotes_attribution() {
+    let text = "“Who knows?” Trump told Britain’s ITV in an interview.";
+    assert_eq!(quotes_of(text), [("Who knows?", Some("Trump"), None)]);
+    // A listener, then a clause of its own: a new report.
+    let text = "“It was a sad day.” She told reporters she admires him.";
+    assert_eq!(quotes_of(text), []);
+}
+
+#[test]
+fn asked_right_after_a_quote_names_the_asker() {
+    let text = "“How big is that wall?” asked the boy, who wore a cap.";
+    assert_eq!(
+        quotes_of(text),
+        [("How big is that wall?", Some("the boy"), None)]
+    );
+}
+
+#[test]
+fn the_place_a_quote_was_written_is_not_its_speaker() {
+    // `wrote on Twitter`: no speaker after the cue; the one before it,
+    // past a title with an abbreviation (the head of the description).
+    let text = "“We stand together,” Ms. Merkel's spokesman, Steffen Seibert, wrote on Twitter.";
+    assert_eq!(
+        quotes_of(text),
+        [("We stand together", Some("spokesman"), None)]
+    );
+    // `said on Tuesday Lavrov` still skips the time.
+    let text = "“We welcome it,” said on Tuesday Sergey Lavrov.";
+    assert_eq!(
+        quotes_of(text),
+        [("We welcome it", Some("Sergey Lavrov"), None)]
+    );
+}
+
+#[test]
+fn whom_a_quote_is_about_is_not_its_speaker() {
+    let text = "David Axelrod, who advised Obama, said of Sanders: “Will he do the same?”";
+    assert_eq!(
+        quotes_of(text),
+        [("Will he do the same?", Some("David Axelrod"), None)]
+    );
+}
+
 // ---- the seed article ----
 
 fn seed_text() -> String {
