@@ -17,8 +17,8 @@
 use super::cues::{is_cue, is_cue_after_subject, phrase_cue_len};
 use super::spans::QuoteSpan;
 use super::speaker::{
-    is_function_word, is_pronoun, is_subordinator, is_time_word, phrase_ending_at,
-    phrase_starting_at, sentence_subject, subject_before, Phrase,
+    is_function_word, is_object_pronoun, is_pronoun, is_subordinator, is_time_word,
+    phrase_ending_at, phrase_starting_at, sentence_subject, subject_before, Phrase,
 };
 use super::tokens::{ends_sentence, tokenize, Token};
 use crate::extract::ByteSpan;
@@ -186,7 +186,7 @@ fn after_quote(tokens: &[Token<'_>], quote_ends_sentence: bool) -> Option<Attrib
     let asked = first.is_one_of(&["asked", "asks"]);
     if is_cue_after_subject(first) && !is_participle(first) && (asked || !takes_listener(first)) {
         let phrase = phrase_starting_at(tokens, lead + 1)?;
-        let object = tokens[phrase.0].is_one_of(&["him", "her", "them", "us", "me"]);
+        let object = is_object_pronoun(&tokens[phrase.0]);
         return (!object).then(|| attribution(tokens, phrase, Some((lead, lead + 1))));
     }
     let cue = (lead + 1..tokens.len().min(lead + 30)).find(|&k| {

@@ -310,6 +310,11 @@ pub(super) fn is_pronoun(token: &Token<'_>) -> bool {
     token.is_one_of(PRONOUNS)
 }
 
+/// `him`, `her`, `them`, `us`, `me`: after a cue, its object or listener.
+pub(super) fn is_object_pronoun(token: &Token<'_>) -> bool {
+    token.is_one_of(&["him", "her", "them", "us", "me"])
+}
+
 pub(super) fn is_function_word(token: &Token<'_>) -> bool {
     token.is_one_of(FUNCTION_WORDS) || token.is_one_of(DETERMINERS)
 }
@@ -517,7 +522,7 @@ pub(super) fn phrase_starting_at(tokens: &[Token<'_>], mut start: usize) -> Opti
     if first.is_one_of(&["it", "of", "for", "at"]) {
         return None;
     }
-    if is_pronoun(first) || first.is_one_of(&["him", "her", "them", "us", "me"]) {
+    if is_pronoun(first) || is_object_pronoun(first) {
         return Some((start, start + 1));
     }
     let end = noun_phrase_end(tokens, start);
