@@ -1,7 +1,7 @@
 //! Reported speech in one sentence: who, the cue, and what was reported.
 //!
 //! Patterns, tried in this order (the first that fits wins):
-//! - `According to X, ...`;
+//! - `According to X, ...`, `In a CNN poll, ...`;
 //! - a closing attribution: `..., X said.` / `..., said X.` /
 //!   `..., according to X.`;
 //! - speaker, cue, content: `X said (that) ...`, `X told Y (that) ...`,
@@ -50,7 +50,8 @@ pub(super) fn find(s: &[Token<'_>], out: &mut Vec<Reported>) {
     let inner_cue = |r: &Reported| {
         (1..s.len()).any(|k| s[k].span.end <= r.content.end && is_reporting_cue(s, k))
     };
-    if let Some(r) = leading_according(s, end).or(closing.filter(|r| !inner_cue(r))) {
+    let leading = leading_according(s, end).or_else(|| leading_poll(s, end));
+    if let Some(r) = leading.or(closing.filter(|r| !inner_cue(r))) {
         out.push(r);
     } else if !speaker_cue_content(s, end, out) {
         // `The agency met the director and cited concerns, officials
@@ -112,10 +113,7 @@ fn is_according(s: &[Token<'_>], k: usize) -> bool {
 /// `According to X, ...` (after at most a conjunction: `But according to`).
 fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
     let k = (0..s.len().min(3)).find(|&k| is_according(s, k))?;
-    if s[..k]
-        .iter()
-        .any(|t| t.is_word && !t.is_one_of(&["but", "and", "yet", "so"]))
-    {
+    if !opens_sentence(s, k) {
         return None;
     }
     let speaker = phrase_starting_at(s, k + 2)?;
@@ -123,6 +121,32 @@ fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
     let stop = first_break(s, comma + 1, end).unwrap_or(end);
     reported(s, speaker, (k, k + 2), (comma + 1, content_end(s, stop)))
 }
+
+/// Only a conjunction stands before `s[k]`: `But according to ...`.
+fn opens_sentence(s: &[Token<'_>], k: usize) -> bool {
+    !s[..k]
+        .iter()
+        .any(|t| t.is_word && !t.is_one_of(&["but", "and", "yet", "so"]))
+}
+
+/// `In a CNN/ORC poll released Monday, Clinton led Sanders ...`: PolNeAR
+/// makes the poll the source and `In` the cue (54 such golds in train,
+/// none found before).
+fn leading_poll(s: &[Token<'_>], end: usize) -> Option<Reported> {
+    let k = (0..s.len().min(3)).find(|&k| s[k].is_one_of(&["in"]))?;
+    if !opens_sentence(s, k) {
+        return None;
+    }
+    let comma = (k + 2..end.min(k + 25)).find(|&j| s[j].is_punct(','))?;
+    if !s[k + 1..comma].iter().any(|t| t.is_one_of(POLL_WORDS)) {
+        return None;
+    }
+    let stop = first_break(s, comma + 1, end).unwrap_or(end);
+    let content = (comma + 1, content_end(s, stop));
+    reported(s, (k + 1, comma), (k, k + 1), content)
+}
+
+const POLL_WORDS: &[&str] = &["poll", "polls", "polling", "survey", "surveys"];
 
 /// `... according to a CBS poll released Monday.`: the content is what
 /// comes before, however long the source is.

@@ -93,6 +93,22 @@ fn according_to() {
 }
 
 #[test]
+fn in_a_poll() {
+    assert_eq!(
+        reported("In a CNN/ORC poll released Monday, Clinton led Sanders by 12 points."),
+        [(
+            "Clinton led Sanders by 12 points",
+            "a CNN/ORC poll released Monday",
+            "In"
+        )]
+    );
+    // Not a poll: a place or a time is nobody's report.
+    assert!(!rules_report(
+        "In Iowa, Clinton led Sanders by 12 points after the debate."
+    ));
+}
+
+#[test]
 fn accused_called_for_denied() {
     assert_eq!(
         reported("Lavrov accused the US administration of putting pressure on Tokyo."),
