@@ -102,6 +102,13 @@ pub(super) fn content_end(s: &[Token<'_>], to: usize) -> usize {
     end
 }
 
+/// The reported clause starting at `start`: up to its first break
+/// (`bounds.rs`) before `stop`, without closing punctuation.
+pub(super) fn clause(s: &[Token<'_>], start: usize, stop: usize) -> Phrase {
+    let stop = first_break(s, start, stop).unwrap_or(stop);
+    (start, content_end(s, stop))
+}
+
 fn is_trailing_punct(t: &Token<'_>) -> bool {
     !t.is_word && [".", ",", ";", ":", "!", "?", "—", "–", "-"].contains(&t.text)
 }
@@ -118,8 +125,7 @@ fn leading_according(s: &[Token<'_>], end: usize) -> Option<Reported> {
     }
     let speaker = phrase_starting_at(s, k + 2)?;
     let comma = (speaker.1..end.min(speaker.1 + 25)).find(|&j| s[j].is_punct(','))?;
-    let stop = first_break(s, comma + 1, end).unwrap_or(end);
-    reported(s, speaker, (k, k + 2), (comma + 1, content_end(s, stop)))
+    reported(s, speaker, (k, k + 2), clause(s, comma + 1, end))
 }
 
 /// Only a conjunction stands before `s[k]`: `But according to ...`.
@@ -141,9 +147,7 @@ fn leading_poll(s: &[Token<'_>], end: usize) -> Option<Reported> {
     if !s[k + 1..comma].iter().any(|t| t.is_one_of(POLL_WORDS)) {
         return None;
     }
-    let stop = first_break(s, comma + 1, end).unwrap_or(end);
-    let content = (comma + 1, content_end(s, stop));
-    reported(s, (k + 1, comma), (k, k + 1), content)
+    reported(s, (k + 1, comma), (k, k + 1), clause(s, comma + 1, end))
 }
 
 const POLL_WORDS: &[&str] = &["poll", "polls", "polling", "survey", "surveys"];
@@ -255,6 +259,7 @@ fn one_speaker(s: &[Token<'_>], from: usize, end: usize, out: &mut Vec<Reported>
         let stop = boundary
             .or(next.map(|j| first_of_coordination(s, j)))
             .unwrap_or(end);
+        // The break is also where the next speaker may start (below).
         let stop = first_break(s, start, stop).unwrap_or(stop);
         out.extend(reported(s, speaker, cue, (start, content_end(s, stop))));
         if let Some(b) = boundary {
@@ -390,8 +395,7 @@ fn label(s: &[Token<'_>], end: usize) -> Option<Reported> {
     if !named || lower > 0 || s.iter().any(|t| t.is_punct('?')) {
         return None;
     }
-    let stop = first_break(s, colon + 1, end).unwrap_or(end);
-    let content = (colon + 1, content_end(s, stop));
+    let content = clause(s, colon + 1, end);
     let words = s
         .get(content.0..content.1)?
         .iter()

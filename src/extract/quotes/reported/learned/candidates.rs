@@ -6,10 +6,11 @@
 use super::super::super::attribution::own_subject;
 use super::super::super::speaker::Phrase;
 use super::super::super::tokens::Token;
-use super::super::bounds::first_break;
 use super::super::cues::{cue_phrase, inside_quote};
 use super::super::lexicon::is_candidate_form;
-use super::super::patterns::{content_end, content_start, reported, where_not_what, Reported};
+use super::super::patterns::{
+    clause, content_end, content_start, reported, where_not_what, Reported,
+};
 use super::super::subjects::distant_subject;
 use crate::extract::ByteSpan;
 
@@ -63,8 +64,7 @@ fn candidate_at(s: &[Token<'_>], k: usize, end: usize) -> Option<Candidate> {
         }
         start
     };
-    let stop = first_break(s, after, end).unwrap_or(end);
-    let content = (after, content_end(s, stop));
+    let content = clause(s, after, end);
     let make = |content: Phrase| {
         let report = reported(s, speaker, cue, content)?;
         Some(Candidate {
